@@ -1,0 +1,95 @@
+"""stalkrisk: transparent, explainable risk assessment for stalking cases.
+
+stalkrisk turns a structured description of a stalking case (:class:`Case`) into named factors,
+instrument items, points per scale and risk bands, showing every contribution and every unknown.
+It supports a professional's judgement; it never makes a decision.
+
+Examples
+--------
+>>> import stalkrisk
+>>> case = stalkrisk.load_example("EX-01")
+>>> assessment = stalkrisk.score(case)
+>>> assessment.scale("serious_harm").band.label
+'High'
+"""
+
+from stalkrisk._version import __version__
+from stalkrisk.assessment import (
+    DECISION_SUPPORT_NOTICE,
+    Assessment,
+    Contribution,
+    InstrumentRef,
+    RedFlagResult,
+    ScaleResult,
+    ScaleStatus,
+)
+from stalkrisk.bands import Band, BandSpec, band_index
+from stalkrisk.errors import (
+    CaseFileError,
+    InstrumentError,
+    InstrumentFileError,
+    StalkriskError,
+    UnknownFactorError,
+    UnknownInstrumentError,
+)
+from stalkrisk.examples import example_ids, load_example, load_examples
+from stalkrisk.explain import explain, render_text
+from stalkrisk.features import (
+    FACTORS,
+    Factor,
+    FactorKind,
+    FactorValue,
+    evaluate_factors,
+    get_factor,
+)
+from stalkrisk.instruments import (
+    DEFAULT_INSTRUMENT,
+    Instrument,
+    bundled_instruments,
+    instrument_from_data,
+    load_instrument,
+)
+from stalkrisk.schemas import SCHEMA_VERSION, Case, Presence, case_json_schema
+from stalkrisk.scoring import WeightedScorer, score
+
+__all__ = [
+    "DECISION_SUPPORT_NOTICE",
+    "DEFAULT_INSTRUMENT",
+    "FACTORS",
+    "SCHEMA_VERSION",
+    "Assessment",
+    "Band",
+    "BandSpec",
+    "Case",
+    "CaseFileError",
+    "Contribution",
+    "Factor",
+    "FactorKind",
+    "FactorValue",
+    "Instrument",
+    "InstrumentError",
+    "InstrumentFileError",
+    "InstrumentRef",
+    "Presence",
+    "RedFlagResult",
+    "ScaleResult",
+    "ScaleStatus",
+    "StalkriskError",
+    "UnknownFactorError",
+    "UnknownInstrumentError",
+    "WeightedScorer",
+    "__version__",
+    "band_index",
+    "bundled_instruments",
+    "case_json_schema",
+    "evaluate_factors",
+    "example_ids",
+    "explain",
+    "get_factor",
+    "instrument_from_data",
+    "load_example",
+    "load_examples",
+    "load_instrument",
+    "render_text",
+    "score",
+]

@@ -1,0 +1,83 @@
+"""Risk bands and the one function that places a total in a band."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = ["Band", "BandSpec", "band_index"]
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+class BandSpec(BaseModel):
+    """A band in an instrument: a label and the half-open range of totals ``[min, max)``.
+
+    ``min`` of the first band may be omitted (no lower bound) and ``max`` of the last band
+    must be omitted (no upper bound), so the bands of a scale cover every total.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Identifier
+    """Identifier, e.g. ``"high"``."""
+    label: Annotated[str, Field(min_length=1, max_length=80)]
+    """Label shown in reports, e.g. ``"High"``."""
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Smallest total in the band (inclusive)."""
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Total at which the next band starts (exclusive)."""
+    description: str = ""
+    """What the band means, in the instrument's words."""
+
+
+class Band(BaseModel):
+    """A band as it appears in a result: its id, label and rank (0 is the lowest).
+
+    Examples
+    --------
+    >>> Band(id="high", label="High", rank=2) > Band(id="low", label="Low", rank=0)
+    True
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    label: str
+    rank: int
+
+    def __lt__(self, other: Band) -> bool:
+        return self.rank < other.rank
+
+    def __gt__(self, other: Band) -> bool:
+        return self.rank > other.rank
+
+    def __le__(self, other: Band) -> bool:
+        return self.rank <= other.rank
+
+    def __ge__(self, other: Band) -> bool:
+        return self.rank >= other.rank
+
+
+def band_index(total: float, bands: Sequence[BandSpec]) -> int:
+    """Return the index of the band whose ``[min, max)`` range holds ``total``.
+
+    The bands must be ordered and contiguous, as the instrument loader guarantees.
+
+    Examples
+    --------
+    >>> bands = [BandSpec(id="low", label="Low", max=4),
+    ...          BandSpec(id="moderate", label="Moderate", min=4, max=8),
+    ...          BandSpec(id="high", label="High", min=8)]
+    >>> [band_index(t, bands) for t in (0, 3.99, 4, 7.5, 8, 40)]
+    [0, 0, 1, 1, 2, 2]
+    """
+    if math.isnan(total):
+        raise ValueError("a total cannot be NaN")
+    for i, band in enumerate(bands):
+        if band.max is None or total < band.max:
+            return i
+    return len(bands) - 1

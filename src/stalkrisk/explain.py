@@ -1,0 +1,126 @@
+"""Plain-language explanations of assessments: why each scale has its band.
+
+Every explanation names each item's contribution, every unknown item, every red flag, the
+instrument's validation status and the decision-support notice. It contains the pseudonymous
+case id and no other case content beyond the factor values it explains.
+"""
+
+from __future__ import annotations
+
+from stalkrisk.assessment import Assessment, ScaleResult, ScaleStatus, fmt_points
+
+__all__ = ["explain", "render_text"]
+
+
+def _band_phrase(s: ScaleResult) -> str:
+    if s.band is None:
+        return "NOT SCORED"
+    return s.band.label.upper()
+
+
+def _scale_lines(s: ScaleResult) -> list[str]:
+    lines: list[str] = []
+    n_items = len(s.contributions)
+    if s.status is ScaleStatus.SCORED and s.total is not None:
+        how = ""
+        if s.prorated:
+            how = (
+                f" (pro-rated from {fmt_points(s.known_points)} points on the "
+                f"{n_items - len(s.unknown_items)} known items)"
+            )
+        lines.append(f"{s.title}: {_band_phrase(s)}")
+        band_of_total = s.score_band.label if s.score_band else ""
+        lines.append(f"  Total {fmt_points(s.total)}{how}: {band_of_total} band.")
+        raised = s.band is not None and s.score_band is not None and s.band > s.score_band
+        if raised:
+            fired = ", ".join(f.label for f in s.fired_red_flags)
+            lines.append(
+                f"  Raised to {s.band.label if s.band else ''} by red flag: {fired}. "
+                "A red flag sets a minimum band that no total can outvote."
+            )
+        if s.next_band is not None and s.points_to_next_band is not None:
+            lines.append(
+                f"  {fmt_points(s.points_to_next_band)} more point(s) would reach the "
+                f"{s.next_band.label} band."
+            )
+    else:
+        lines.append(f"{s.title}: NOT SCORED")
+        lines.append(f"  {s.reason}")
+        if s.band_floor is not None:
+            fired = ", ".join(f.label for f in s.fired_red_flags)
+            lines.append(
+                f"  Red flag fired ({fired}): whatever the unknown items, the band is at least "
+                f"{s.band_floor.label}."
+            )
+    lines.append("  Contributions:")
+    for c in s.contributions:
+        if c.points is None:
+            lo, hi = c.possible_points
+            lines.append(
+                f"       ?  {c.label}: {c.value} (could score {fmt_points(lo)} to {fmt_points(hi)})"
+            )
+        else:
+            lines.append(
+                f"  {'+' if c.points > 0 else ' '}{fmt_points(c.points):>5}  {c.label}: {c.value}"
+            )
+    if s.unknown_items:
+        lines.append(
+            f"  Unknown: {len(s.unknown_items)} of {n_items} items "
+            f"(this scale tolerates {s.max_unknown}). Unknown is never read as absent."
+        )
+    lo, hi = s.total_range
+    if lo != hi:
+        bands = " to ".join(dict.fromkeys((s.possible_bands[0].label, s.possible_bands[-1].label)))
+        lines.append(
+            f"  If the unknown items were known, the total would lie between {fmt_points(lo)} "
+            f"and {fmt_points(hi)}; the band could be {bands}."
+        )
+    fired_flags = [f.label for f in s.red_flags if f.status == "fired"]
+    unknown_flags = [f.label for f in s.red_flags if f.status == "unknown"]
+    if s.red_flags:
+        lines.append(f"  Red flags fired: {', '.join(fired_flags) if fired_flags else 'none'}.")
+        if unknown_flags:
+            lines.append(
+                f"  Red flags not recorded (could not be checked): {', '.join(unknown_flags)}."
+            )
+    return lines
+
+
+def explain(assessment: Assessment) -> str:
+    """Explain, scale by scale, why the assessment has its bands.
+
+    Examples
+    --------
+    >>> import stalkrisk
+    >>> text = stalkrisk.explain(stalkrisk.score(stalkrisk.load_example("EX-01")))
+    >>> print(text.splitlines()[0])
+    Continued stalking or recurrence: HIGH
+    """
+    blocks = ["\n".join(_scale_lines(s)) for s in assessment.scales]
+    return "\n\n".join(blocks)
+
+
+def render_text(assessment: Assessment) -> str:
+    """Render a complete plain-text report of one assessment.
+
+    The report names the case, the instrument (id, version and content hash), its validation
+    status, the explanation of every scale, and the decision-support notice.
+
+    Examples
+    --------
+    >>> import stalkrisk
+    >>> report = stalkrisk.render_text(stalkrisk.score(stalkrisk.load_example("EX-01")))
+    >>> "not validated on outcomes" in report
+    True
+    """
+    a = assessment
+    i = a.instrument
+    head = [
+        f"Case {a.case_id}  (assessed {a.assessment_date.isoformat()})"
+        + ("  [SYNTHETIC: a fictional case]" if a.synthetic else ""),
+        f"Instrument: {i.title} {i.version} ({i.id}, sha256 {i.sha256[:12]}), "
+        f"stalkrisk {a.library_version}",
+        f"Validation: {i.validation_status}. {i.validation_statement}",
+        "",
+    ]
+    return "\n".join(head) + "\n" + explain(a) + "\n\n" + a.notice + "\n"

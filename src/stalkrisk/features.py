@@ -1,0 +1,946 @@
+"""The factor registry: the one place where case fields become numbers.
+
+A *factor* is a named, documented quantity computed from a :class:`~stalkrisk.schemas.Case`:
+binary (present or absent), a count, or a category. Instruments, the logistic model, batch
+scoring and explanations all read factors from here, so each definition exists once.
+
+Unknowns
+--------
+A factor value is an interval, so partial knowledge is kept rather than rounded to "absent".
+A binary factor is ``[1, 1]`` (present), ``[0, 0]`` (absent) or ``[0, 1]`` (unknown). A count
+is ``[low, high]``, where ``high`` is ``None`` when there is no upper bound: three listed
+violent convictions out of five recorded convictions, with two unlisted, give ``[3, 5]``.
+A category is its value or ``None``. An instrument item is scored when every value in the
+interval falls in the same level; otherwise the item is unknown.
+
+Combining tri-state answers follows Kleene's logic: "any of" is present when one part is
+present, absent when every part is absent, and unknown otherwise. A recorded list of behaviours
+is taken as complete; an unrecorded one (``null``) is unknown.
+
+Examples
+--------
+>>> from stalkrisk import Case, evaluate_factors
+>>> case = Case(case_id="DOC-1", assessment_date="2024-03-01",
+...             history={"convictions": [{"offence": "wounding_gbh", "age": 25}],
+...                      "conviction_count": 3})
+>>> values = evaluate_factors(case)
+>>> values["previous_convictions"]
+FactorValue(low=3, high=3)
+>>> values["serious_violence_convictions"].describe()  # two convictions are not itemised
+'1 to 3'
+>>> values["threats_to_kill_recent"].describe()
+'unknown'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from .errors import UNKNOWN_FACTOR, UnknownFactorError
+from .schemas import (
+    BehaviourKind,
+    Case,
+    Channel,
+    Conviction,
+    CriminalHistory,
+    Disposal,
+    Employment,
+    Frequency,
+    Motivation,
+    OffenceCategory,
+    OrderKind,
+    Presence,
+    RelationshipType,
+    Sex,
+    Timed,
+    VictimFear,
+)
+
+__all__ = [
+    "FACTORS",
+    "Factor",
+    "FactorKind",
+    "FactorValue",
+    "evaluate_factors",
+    "get_factor",
+]
+
+
+class FactorKind(StrEnum):
+    """What kind of value a factor takes."""
+
+    BINARY = "binary"
+    COUNT = "count"
+    CATEGORY = "category"
+
+
+@dataclass(frozen=True, slots=True)
+class FactorValue:
+    """A factor's value: an interval for binary and count factors, a label for categories.
+
+    Parameters
+    ----------
+    low : int or None
+        Smallest value consistent with the case (numeric factors).
+    high : int or None
+        Largest value consistent with the case; ``None`` means no upper bound.
+    category : str or None
+        The category (category factors); ``None`` when unknown.
+
+    Examples
+    --------
+    >>> FactorValue.of(Presence.PRESENT).describe(FactorKind.BINARY)
+    'present'
+    >>> FactorValue(2, None).describe()
+    'at least 2'
+    >>> FactorValue(2, None).known
+    False
+    """
+
+    low: int | None = None
+    high: int | None = None
+    category: str | None = None
+
+    @classmethod
+    def of(cls, presence: Presence) -> FactorValue:
+        """Return the binary value of a tri-state answer."""
+        if presence is Presence.PRESENT:
+            return cls(1, 1)
+        if presence is Presence.ABSENT:
+            return cls(0, 0)
+        return cls(0, 1)
+
+    @classmethod
+    def count(cls, n: int | None) -> FactorValue:
+        """Return a known count, or an unknown one (``[0, ∞)``) for ``None``."""
+        return cls(0, None) if n is None else cls(n, n)
+
+    @classmethod
+    def of_category(cls, value: str | None) -> FactorValue:
+        """Return a category value (``None`` when unknown)."""
+        return cls(category=value)
+
+    @property
+    def known(self) -> bool:
+        """True when the value is exactly determined."""
+        if self.low is None:
+            return self.category is not None
+        return self.low == self.high
+
+    @property
+    def value(self) -> int | str | None:
+        """The exact value when known, else ``None``."""
+        if not self.known:
+            return None
+        return self.low if self.low is not None else self.category
+
+    def describe(self, kind: FactorKind | None = None) -> str:
+        """Describe the value in words (``"present"``, ``"3"``, ``"at least 2"``, ``"unknown"``)."""
+        if self.low is None:
+            return self.category if self.category is not None else "unknown"
+        if kind is FactorKind.BINARY:
+            if self.low == self.high:
+                return "present" if self.low == 1 else "absent"
+            return "unknown"
+        if self.low == self.high:
+            return str(self.low)
+        if self.high is None:
+            return "unknown" if self.low == 0 else f"at least {self.low}"
+        return f"{self.low} to {self.high}"
+
+    def __repr__(self) -> str:
+        if self.low is None:
+            return f"FactorValue(category={self.category!r})"
+        return f"FactorValue(low={self.low}, high={self.high})"
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """A named factor: its definition, kind, and how unknowns propagate.
+
+    Attributes
+    ----------
+    name : str
+        The registry key, used by instrument items.
+    kind : FactorKind
+        Binary, count or category.
+    group : str
+        DOMAIN.md group: A criminal history, B stalking episode, C relationship,
+        D perpetrator, E victim.
+    definition : str
+        What the factor measures, and from which case fields.
+    unknown : str
+        When the value is unknown or only bounded.
+    categories : tuple of str
+        The possible values of a category factor.
+    compute : callable
+        ``Case -> FactorValue``.
+    """
+
+    name: str
+    kind: FactorKind
+    group: str
+    definition: str
+    unknown: str
+    compute: Callable[[Case], FactorValue]
+    categories: tuple[str, ...] = ()
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+
+def any_of(*answers: Presence) -> Presence:
+    """Kleene "or" of tri-state answers.
+
+    Examples
+    --------
+    >>> any_of(Presence.ABSENT, Presence.UNKNOWN)
+    <Presence.UNKNOWN: 'unknown'>
+    >>> any_of(Presence.UNKNOWN, Presence.PRESENT)
+    <Presence.PRESENT: 'present'>
+    """
+    if Presence.PRESENT in answers:
+        return Presence.PRESENT
+    if all(a is Presence.ABSENT for a in answers):
+        return Presence.ABSENT
+    return Presence.UNKNOWN
+
+
+def all_of(*answers: Presence) -> Presence:
+    """Kleene "and" of tri-state answers."""
+    if Presence.ABSENT in answers:
+        return Presence.ABSENT
+    if all(a is Presence.PRESENT for a in answers):
+        return Presence.PRESENT
+    return Presence.UNKNOWN
+
+
+def _is(flag: bool) -> Presence:
+    return Presence.PRESENT if flag else Presence.ABSENT
+
+
+def _recent(t: Timed) -> Presence:
+    return Presence.ABSENT if t.lifetime is Presence.ABSENT else t.recent
+
+
+def _lifetime(t: Timed) -> Presence:
+    return Presence.PRESENT if t.recent is Presence.PRESENT else t.lifetime
+
+
+def _count_presences(answers: Iterable[Presence]) -> FactorValue:
+    answers = list(answers)
+    low = sum(a is Presence.PRESENT for a in answers)
+    high = sum(a is not Presence.ABSENT for a in answers)
+    return FactorValue(low, high)
+
+
+def _unlisted(h: CriminalHistory) -> int | None:
+    """Convictions counted in ``conviction_count`` but not itemised (``None``: unbounded)."""
+    listed = len(h.convictions or [])
+    if h.conviction_count is not None:
+        return h.conviction_count - listed
+    return 0 if h.convictions is not None else None
+
+
+def _count_convictions(h: CriminalHistory, test: Callable[[Conviction], Presence]) -> FactorValue:
+    """Count convictions passing ``test``; unlisted convictions widen the upper bound."""
+    low = sum(test(c) is Presence.PRESENT for c in h.convictions or [])
+    high = sum(test(c) is not Presence.ABSENT for c in h.convictions or [])
+    extra = _unlisted(h)
+    return FactorValue(low, None if extra is None else high + extra)
+
+
+def _in(categories: frozenset[OffenceCategory]) -> Callable[[Conviction], Presence]:
+    return lambda c: _is(c.offence in categories)
+
+
+def _max(a: FactorValue, b: FactorValue) -> FactorValue:
+    """Return the larger of two counts that each bound the same quantity from below."""
+    high = None if a.high is None or b.high is None else max(a.high, b.high)
+    return FactorValue(max(a.low or 0, b.low or 0), high)
+
+
+def _order_breaches(case: Case, kinds: frozenset[OrderKind]) -> FactorValue:
+    orders = case.history.protective_orders
+    if orders is None:
+        return FactorValue(0, None)
+    low, high = 0, 0
+    unbounded = False
+    for order in orders:
+        if order.kind not in kinds:
+            continue
+        if order.breaches is None:
+            unbounded = True
+        else:
+            low += len(order.breaches)
+            high += len(order.breaches)
+    return FactorValue(low, None if unbounded else high)
+
+
+def _listed_behaviour(case: Case, kinds: frozenset[BehaviourKind]) -> Presence:
+    behaviours = case.episode.behaviours
+    if behaviours is None:
+        return Presence.UNKNOWN
+    return _is(any(b.kind in kinds for b in behaviours))
+
+
+#: Offence groups used by the conviction factors.
+VIOLENT_OFFENCES = frozenset(
+    {
+        OffenceCategory.COMMON_ASSAULT,
+        OffenceCategory.ASSAULT_OCCASIONING_HARM,
+        OffenceCategory.WOUNDING_GBH,
+        OffenceCategory.THREATS_TO_KILL,
+        OffenceCategory.ATTEMPTED_MURDER,
+        OffenceCategory.HOMICIDE,
+        OffenceCategory.SEXUAL_OFFENCE,
+    }
+)
+SERIOUS_VIOLENCE_OFFENCES = frozenset(
+    {
+        OffenceCategory.THREATS_TO_KILL,
+        OffenceCategory.WOUNDING_GBH,
+        OffenceCategory.ATTEMPTED_MURDER,
+        OffenceCategory.HOMICIDE,
+    }
+)
+STALKING_OFFENCES = frozenset(
+    {
+        OffenceCategory.HARASSMENT,
+        OffenceCategory.STALKING,
+        OffenceCategory.MALICIOUS_COMMUNICATIONS,
+        OffenceCategory.INTIMATE_IMAGE_ABUSE,
+    }
+)
+PROTECTIVE_ORDER_BREACH_OFFENCES = frozenset(
+    {
+        OffenceCategory.BREACH_RESTRAINING_ORDER,
+        OffenceCategory.BREACH_NON_MOLESTATION_ORDER,
+        OffenceCategory.BREACH_STALKING_PROTECTION_ORDER,
+    }
+)
+BAIL_LICENCE_BREACH_OFFENCES = frozenset(
+    {OffenceCategory.BREACH_BAIL, OffenceCategory.BREACH_LICENCE}
+)
+PROTECTIVE_ORDERS = frozenset(
+    {
+        OrderKind.RESTRAINING_ORDER,
+        OrderKind.NON_MOLESTATION_ORDER,
+        OrderKind.STALKING_PROTECTION_ORDER,
+        OrderKind.DOMESTIC_ABUSE_PROTECTION_ORDER,
+        OrderKind.OTHER,
+    }
+)
+BAIL_LICENCE_CONDITIONS = frozenset({OrderKind.BAIL_CONDITIONS, OrderKind.LICENCE_CONDITIONS})
+APPROACH_BEHAVIOURS = frozenset(
+    {
+        BehaviourKind.FOLLOWING,
+        BehaviourKind.LOITERING,
+        BehaviourKind.TURNING_UP_AT_HOME,
+        BehaviourKind.TURNING_UP_AT_WORK,
+        BehaviourKind.APPROACHING,
+    }
+)
+SURVEILLANCE_BEHAVIOURS = frozenset({BehaviourKind.SURVEILLANCE, BehaviourKind.TRACKING_DEVICE})
+#: A separation within this many days of the assessment is "recent" (DOMAIN.md: 12 months).
+RECENT_DAYS = 365
+
+
+# --- the factors ----------------------------------------------------------------------------
+
+
+def _previous_convictions(c: Case) -> FactorValue:
+    return FactorValue.count(c.history.total_convictions())
+
+
+def _custodial_sentences(c: Case) -> FactorValue:
+    h = c.history
+    if h.custodial_sentence_count is not None:
+        return FactorValue.count(h.custodial_sentence_count)
+    return _count_convictions(
+        h,
+        lambda v: (
+            Presence.UNKNOWN
+            if v.disposal is Disposal.UNKNOWN
+            else _is(v.disposal is Disposal.CUSTODY)
+        ),
+    )
+
+
+def _partner_or_female_assault(v: Conviction) -> Presence:
+    return all_of(
+        _is(v.offence in VIOLENT_OFFENCES),
+        any_of(v.against_intimate_partner, v.victim_female),
+    )
+
+
+def _early_onset(c: Case) -> FactorValue:
+    h = c.history
+    if h.total_convictions() == 0:
+        return FactorValue.of(Presence.ABSENT)
+    ages = [v.age for v in h.convictions or [] if v.age is not None]
+    if h.age_at_first_conviction is not None:
+        ages.append(h.age_at_first_conviction)
+    if any(a < 18 for a in ages):
+        return FactorValue.of(Presence.PRESENT)
+    if h.age_at_first_conviction is not None:
+        return FactorValue.of(Presence.ABSENT)
+    return FactorValue.of(Presence.UNKNOWN)
+
+
+def _prior_stalking(c: Case, this_victim: bool) -> FactorValue:
+    h = c.history
+    field = h.prior_stalking_this_victim if this_victim else h.prior_stalking_other_victims
+    wanted = Presence.PRESENT if this_victim else Presence.ABSENT
+    convicted = any(
+        v.offence in STALKING_OFFENCES and v.against_current_victim is wanted
+        for v in h.convictions or []
+    )
+    return FactorValue.of(Presence.PRESENT if convicted else field)
+
+
+def _duration_days(c: Case) -> FactorValue:
+    start = c.episode.start_date
+    return FactorValue.count(None if start is None else (c.assessment_date - start).days)
+
+
+def _channels(c: Case) -> FactorValue:
+    behaviours = c.episode.behaviours
+    if behaviours is None:
+        return FactorValue(0, None)
+    seen: set[Channel] = {ch for b in behaviours for ch in b.channels}
+    unrecorded = any(not b.channels for b in behaviours)
+    return FactorValue(len(seen), None if unrecorded else len(seen))
+
+
+def _recent_separation(c: Case) -> FactorValue:
+    r = c.relationship
+    if r.type is RelationshipType.UNKNOWN:
+        return FactorValue.of(Presence.UNKNOWN)
+    if r.type is not RelationshipType.EX_INTIMATE_PARTNER:
+        return FactorValue.of(Presence.ABSENT)
+    if r.separation_date is None:
+        return FactorValue.of(Presence.UNKNOWN)
+    return FactorValue.of(_is((c.assessment_date - r.separation_date).days <= RECENT_DAYS))
+
+
+def _unemployed(c: Case) -> FactorValue:
+    e = c.perpetrator.employment
+    return FactorValue.of(
+        Presence.UNKNOWN if e is Employment.UNKNOWN else _is(e is Employment.UNEMPLOYED)
+    )
+
+
+def _category(value: StrEnum, unknown: StrEnum) -> FactorValue:
+    return FactorValue.of_category(None if value is unknown else value.value)
+
+
+def _categories(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(m.value for m in enum if m.value != "unknown")
+
+
+_BIN = FactorKind.BINARY
+_CNT = FactorKind.COUNT
+_CAT = FactorKind.CATEGORY
+_UNK_FIELD = "unknown when the field is 'unknown'"
+_UNK_ANY = "present if any part is present; unknown unless every part is recorded"
+_UNK_LIST = "unknown when the convictions were not recorded; unlisted convictions widen the range"
+_UNK_BEHAVIOUR = "unknown when the episode's behaviours were not recorded (null)"
+
+
+def _binary(
+    name: str,
+    group: str,
+    definition: str,
+    get: Callable[[Case], Presence],
+    unknown: str = _UNK_FIELD,
+) -> Factor:
+    return Factor(name, _BIN, group, definition, unknown, lambda c: FactorValue.of(get(c)))
+
+
+_A, _B, _C, _D, _E = (
+    "A criminal history",
+    "B stalking episode",
+    "C relationship",
+    "D perpetrator",
+    "E victim",
+)
+
+_FACTOR_LIST: tuple[Factor, ...] = (
+    # A. criminal history
+    Factor(
+        "previous_convictions",
+        _CNT,
+        _A,
+        "Number of previous convictions (history.conviction_count, else the listed convictions).",
+        "unknown when neither conviction_count nor the convictions list is recorded",
+        _previous_convictions,
+    ),
+    Factor(
+        "violent_convictions",
+        _CNT,
+        _A,
+        "Previous convictions for violence: common assault, assault occasioning harm, "
+        "wounding/GBH, threats to kill, attempted murder, homicide, sexual offences.",
+        _UNK_LIST,
+        lambda c: _count_convictions(c.history, _in(VIOLENT_OFFENCES)),
+    ),
+    Factor(
+        "serious_violence_convictions",
+        _CNT,
+        _A,
+        "Previous convictions for threats to kill, wounding/GBH, attempted murder or homicide.",
+        _UNK_LIST,
+        lambda c: _count_convictions(c.history, _in(SERIOUS_VIOLENCE_OFFENCES)),
+    ),
+    Factor(
+        "stalking_harassment_convictions",
+        _CNT,
+        _A,
+        "Previous convictions for stalking, harassment, malicious communications or "
+        "intimate-image abuse.",
+        _UNK_LIST,
+        lambda c: _count_convictions(c.history, _in(STALKING_OFFENCES)),
+    ),
+    Factor(
+        "partner_or_female_assault_convictions",
+        _CNT,
+        _A,
+        "Previous violent convictions against an intimate partner or a woman or girl.",
+        _UNK_LIST + "; a conviction whose victim is not recorded widens it too",
+        lambda c: _count_convictions(c.history, _partner_or_female_assault),
+    ),
+    Factor(
+        "custodial_sentences",
+        _CNT,
+        _A,
+        "Previous custodial sentences (history.custodial_sentence_count, else listed "
+        "convictions with disposal 'custody').",
+        _UNK_LIST + "; a disposal of 'unknown' widens it too",
+        _custodial_sentences,
+    ),
+    Factor(
+        "protective_order_breaches",
+        _CNT,
+        _A,
+        "Breaches of restraining, non-molestation, stalking-protection or domestic-abuse "
+        "protection orders: recorded breaches or convictions for breach, whichever is larger.",
+        "unbounded above unless every protective order's breaches are recorded",
+        lambda c: _max(
+            _order_breaches(c, PROTECTIVE_ORDERS),
+            _count_convictions(c.history, _in(PROTECTIVE_ORDER_BREACH_OFFENCES)),
+        ),
+    ),
+    Factor(
+        "bail_or_licence_breaches",
+        _CNT,
+        _A,
+        "Breaches of bail or licence conditions: recorded breaches or convictions for breach, "
+        "whichever is larger.",
+        "unbounded above unless every bail or licence condition's breaches are recorded",
+        lambda c: _max(
+            _order_breaches(c, BAIL_LICENCE_CONDITIONS),
+            _count_convictions(c.history, _in(BAIL_LICENCE_BREACH_OFFENCES)),
+        ),
+    ),
+    Factor(
+        "pending_charges",
+        _CNT,
+        _A,
+        "Number of charges awaiting trial.",
+        "unknown when pending charges were not recorded",
+        lambda c: FactorValue.count(
+            None if c.history.pending_charges is None else len(c.history.pending_charges)
+        ),
+    ),
+    Factor(
+        "early_onset",
+        _BIN,
+        _A,
+        "First conviction before the age of 18.",
+        "absent when there are no convictions; unknown unless an age under 18 or "
+        "age_at_first_conviction is recorded",
+        _early_onset,
+    ),
+    Factor(
+        "prior_stalking_this_victim",
+        _BIN,
+        _A,
+        "Stalking or harassment of this victim before the current episode "
+        "(history.prior_stalking_this_victim, or a conviction against the current victim).",
+        _UNK_FIELD + " and no conviction shows it",
+        lambda c: _prior_stalking(c, True),
+    ),
+    Factor(
+        "prior_stalking_other_victims",
+        _BIN,
+        _A,
+        "Stalking or harassment of other people (history.prior_stalking_other_victims, or a "
+        "conviction against someone other than the current victim).",
+        _UNK_FIELD + " and no conviction shows it",
+        lambda c: _prior_stalking(c, False),
+    ),
+    _binary(
+        "prior_assault_charges_female_victims",
+        _A,
+        "Previous charges of assaulting women or girls, whatever their outcome.",
+        lambda c: c.history.prior_assault_charges_female_victims,
+    ),
+    # B. the current episode
+    Factor(
+        "episode_duration_days",
+        _CNT,
+        _B,
+        "Days from episode.start_date to the assessment date.",
+        "unknown when episode.start_date is not recorded",
+        _duration_days,
+    ),
+    Factor(
+        "contact_frequency",
+        _CAT,
+        _B,
+        "episode.frequency: how often the behaviour happens.",
+        _UNK_FIELD,
+        lambda c: _category(c.episode.frequency, Frequency.UNKNOWN),
+        _categories(Frequency),
+    ),
+    Factor(
+        "contact_channels",
+        _CNT,
+        _B,
+        "Number of distinct channels used across the episode's behaviours.",
+        _UNK_BEHAVIOUR + "; a behaviour with no channels recorded leaves it unbounded above",
+        _channels,
+    ),
+    _binary(
+        "approach_or_following",
+        _B,
+        "Following, loitering, approaching, or turning up at the victim's home or work.",
+        lambda c: _listed_behaviour(c, APPROACH_BEHAVIOURS),
+        _UNK_BEHAVIOUR,
+    ),
+    _binary(
+        "surveillance_or_tracking",
+        _B,
+        "Surveillance of the victim or a tracking device (behaviour kinds).",
+        lambda c: _listed_behaviour(c, SURVEILLANCE_BEHAVIOURS),
+        _UNK_BEHAVIOUR,
+    ),
+    _binary(
+        "image_based_abuse",
+        _B,
+        "Sharing or threatening to share intimate images (behaviour kind).",
+        lambda c: _listed_behaviour(c, frozenset({BehaviourKind.IMAGE_BASED_ABUSE})),
+        _UNK_BEHAVIOUR,
+    ),
+    _binary(
+        "property_damage",
+        _B,
+        "Damage to the victim's property (behaviour kind).",
+        lambda c: _listed_behaviour(c, frozenset({BehaviourKind.PROPERTY_DAMAGE})),
+        _UNK_BEHAVIOUR,
+    ),
+    _binary(
+        "threats_of_violence_recent",
+        _B,
+        "Threats of violence, sexual violence or to kill in the current episode.",
+        lambda c: any_of(
+            c.episode.threats.violence, c.episode.threats.sexual_violence, c.episode.threats.to_kill
+        ),
+        _UNK_ANY,
+    ),
+    _binary(
+        "threats_to_kill_recent",
+        _B,
+        "Threats to kill in the current episode.",
+        lambda c: c.episode.threats.to_kill,
+    ),
+    _binary(
+        "threats_to_others",
+        _B,
+        "Threats against third parties or children.",
+        lambda c: any_of(
+            c.episode.threats.against_third_parties, c.episode.threats.against_children
+        ),
+        _UNK_ANY,
+    ),
+    _binary(
+        "countdown",
+        _B,
+        'A "countdown" or deadline announcing harm.',
+        lambda c: c.episode.threats.countdown,
+    ),
+    _binary(
+        "violence_recent",
+        _B,
+        "Violence against the victim in the current episode.",
+        lambda c: c.episode.violence,
+    ),
+    _binary(
+        "strangulation",
+        _B,
+        "Strangulation, suffocation or choking, in the episode or earlier in the relationship.",
+        lambda c: any_of(c.episode.strangulation, c.relationship.domestic_abuse.strangulation),
+        _UNK_ANY,
+    ),
+    _binary(
+        "weapons",
+        _B,
+        "A weapon used or threatened, or access to weapons.",
+        lambda c: any_of(c.episode.weapon_used_or_threatened, c.episode.weapon_access),
+        _UNK_ANY,
+    ),
+    _binary(
+        "third_party_harassment",
+        _B,
+        "Harassment of the victim's family, friends, new partner or colleagues.",
+        lambda c: c.episode.third_party_harassment,
+    ),
+    _binary(
+        "recruiting_others",
+        _B,
+        "Others recruited to contact, watch or harass the victim.",
+        lambda c: c.episode.recruiting_others,
+    ),
+    _binary(
+        "procuring_violence",
+        _B,
+        "An attempt to pay or persuade someone else to harm the victim or people close to them.",
+        lambda c: c.episode.procuring_violence,
+    ),
+    _binary(
+        "escalating",
+        _B,
+        "Escalation in frequency or severity.",
+        lambda c: any_of(c.episode.escalation.frequency, c.episode.escalation.severity),
+        _UNK_ANY,
+    ),
+    # C. relationship and domestic abuse
+    Factor(
+        "relationship_type",
+        _CAT,
+        _C,
+        "relationship.type.",
+        _UNK_FIELD,
+        lambda c: _category(c.relationship.type, RelationshipType.UNKNOWN),
+        _categories(RelationshipType),
+    ),
+    _binary(
+        "ex_intimate_partner",
+        _C,
+        "The perpetrator is the victim's former intimate partner.",
+        lambda c: (
+            Presence.UNKNOWN
+            if c.relationship.type is RelationshipType.UNKNOWN
+            else _is(c.relationship.type is RelationshipType.EX_INTIMATE_PARTNER)
+        ),
+        "unknown when relationship.type is 'unknown'",
+    ),
+    Factor(
+        "recent_separation",
+        _BIN,
+        _C,
+        f"Former intimate partners who separated within {RECENT_DAYS} days of the assessment.",
+        "unknown when the relationship type, or a former partner's separation date, is not "
+        "recorded",
+        _recent_separation,
+    ),
+    _binary(
+        "domestic_abuse_history",
+        _C,
+        "Physical or sexual violence, coercive control or strangulation in the relationship.",
+        lambda c: any_of(
+            c.relationship.domestic_abuse.physical,
+            c.relationship.domestic_abuse.sexual,
+            c.relationship.domestic_abuse.coercive_control,
+            c.relationship.domestic_abuse.strangulation,
+        ),
+        _UNK_ANY,
+    ),
+    _binary(
+        "jealousy",
+        _C,
+        "Extreme or possessive jealousy in the relationship.",
+        lambda c: c.relationship.domestic_abuse.jealousy,
+    ),
+    _binary(
+        "child_contact_dispute",
+        _C,
+        "A dispute over child contact or residence.",
+        lambda c: c.relationship.child_contact_dispute,
+    ),
+    _binary(
+        "victim_pregnant",
+        _C,
+        "The victim is pregnant or has recently given birth.",
+        lambda c: c.relationship.victim_pregnant,
+    ),
+    # D. perpetrator
+    Factor(
+        "perpetrator_age",
+        _CNT,
+        _D,
+        "perpetrator.age in years.",
+        "unknown when perpetrator.age is not recorded",
+        lambda c: FactorValue.count(c.perpetrator.age),
+    ),
+    Factor(
+        "perpetrator_sex",
+        _CAT,
+        _D,
+        "perpetrator.sex as recorded.",
+        _UNK_FIELD,
+        lambda c: _category(c.perpetrator.sex, Sex.UNKNOWN),
+        _categories(Sex),
+    ),
+    _binary(
+        "substance_misuse_recent",
+        _D,
+        "Alcohol or drug misuse in the last 12 months.",
+        lambda c: _recent(c.perpetrator.substance_misuse),
+        "absent when lifetime is 'absent'; otherwise unknown when recent is 'unknown'",
+    ),
+    _binary(
+        "substance_misuse_lifetime",
+        _D,
+        "Alcohol or drug misuse at any time.",
+        lambda c: _lifetime(c.perpetrator.substance_misuse),
+        "present when recent is 'present'; otherwise unknown when lifetime is 'unknown'",
+    ),
+    _binary(
+        "personality_disorder",
+        _D,
+        "A diagnosed personality disorder.",
+        lambda c: c.perpetrator.mental_disorder.personality_disorder,
+    ),
+    _binary(
+        "delusional_disorder",
+        _D,
+        "A diagnosed delusional or other psychotic disorder.",
+        lambda c: c.perpetrator.mental_disorder.delusional_disorder,
+    ),
+    _binary(
+        "suicidality_recent",
+        _D,
+        "Suicidal threats or attempts in the last 12 months.",
+        lambda c: _recent(c.perpetrator.suicidality),
+        "absent when lifetime is 'absent'; otherwise unknown when recent is 'unknown'",
+    ),
+    _binary(
+        "obsession",
+        _D,
+        "Obsessive preoccupation with the victim.",
+        lambda c: c.perpetrator.obsession,
+    ),
+    _binary(
+        "anger", _D, "Marked anger or grievance towards the victim.", lambda c: c.perpetrator.anger
+    ),
+    _binary(
+        "lack_of_remorse",
+        _D,
+        "No remorse, or minimisation of the behaviour.",
+        lambda c: c.perpetrator.lack_of_remorse,
+    ),
+    Factor(
+        "unemployed",
+        _BIN,
+        _D,
+        "perpetrator.employment is 'unemployed'.",
+        "unknown when employment is 'unknown'",
+        _unemployed,
+    ),
+    _binary(
+        "financial_problems",
+        _D,
+        "Serious financial problems.",
+        lambda c: c.perpetrator.financial_problems,
+    ),
+    Factor(
+        "motivation",
+        _CAT,
+        _D,
+        "Motivation type in the Mullen typology.",
+        _UNK_FIELD,
+        lambda c: _category(c.perpetrator.motivation, Motivation.UNKNOWN),
+        _categories(Motivation),
+    ),
+    _binary(
+        "stalking_specific_treatment",
+        _D,
+        "Has received stalking-specific treatment.",
+        lambda c: c.perpetrator.treatment.stalking_specific,
+    ),
+    # E. victim
+    Factor(
+        "victim_fear",
+        _CAT,
+        _E,
+        "The victim's own view of the risk (victim.fear).",
+        _UNK_FIELD,
+        lambda c: _category(c.victim.fear, VictimFear.UNKNOWN),
+        _categories(VictimFear),
+    ),
+    Factor(
+        "victim_barriers",
+        _CNT,
+        _E,
+        "Number of barriers to support: isolation, dependants, no transport, language or "
+        "immigration.",
+        "each 'unknown' barrier widens the range by one",
+        lambda c: _count_presences(
+            getattr(c.victim.barriers, f) for f in type(c.victim.barriers).model_fields
+        ),
+    ),
+    _binary(
+        "unsafe_living_situation",
+        _E,
+        "The victim lives where the perpetrator knows or can easily reach them.",
+        lambda c: c.victim.unsafe_living_situation,
+    ),
+    _binary(
+        "children_in_household",
+        _E,
+        "Children live with the victim.",
+        lambda c: c.victim.children_in_household,
+    ),
+)
+
+#: Every registered factor, by name (read-only).
+FACTORS: Mapping[str, Factor] = MappingProxyType({f.name: f for f in _FACTOR_LIST})
+
+
+def get_factor(name: str) -> Factor:
+    """Return the factor called ``name``.
+
+    Raises
+    ------
+    UnknownFactorError
+        If no factor has that name.
+
+    Examples
+    --------
+    >>> get_factor("threats_to_kill_recent").kind
+    <FactorKind.BINARY: 'binary'>
+    """
+    try:
+        return FACTORS[name]
+    except KeyError:
+        raise UnknownFactorError(UNKNOWN_FACTOR.format(name=name)) from None
+
+
+def evaluate_factors(case: Case, names: Iterable[str] | None = None) -> dict[str, FactorValue]:
+    """Compute factor values for ``case`` (all registered factors, or just ``names``).
+
+    Examples
+    --------
+    >>> from stalkrisk import Case
+    >>> case = Case(case_id="DOC-2", assessment_date="2024-03-01",
+    ...             relationship={"type": "ex_intimate_partner"})
+    >>> evaluate_factors(case, ["ex_intimate_partner"])
+    {'ex_intimate_partner': FactorValue(low=1, high=1)}
+    """
+    selected = FACTORS.values() if names is None else [get_factor(n) for n in names]
+    return {f.name: f.compute(case) for f in selected}

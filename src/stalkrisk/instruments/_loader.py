@@ -1,0 +1,150 @@
+"""Reading instruments: from the bundled data files, or from a user's own TOML or JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from stalkrisk.errors import UNKNOWN_INSTRUMENT, InstrumentFileError, UnknownInstrumentError
+from stalkrisk.instruments._model import Instrument
+
+__all__ = ["DEFAULT_INSTRUMENT", "bundled_instruments", "instrument_from_data", "load_instrument"]
+
+#: The id of the instrument used when none is named.
+DEFAULT_INSTRUMENT = "stalkrisk-screen"
+
+InstrumentSource = str | os.PathLike[str] | Instrument
+
+
+def _format_loc(loc: tuple[str | int, ...], data: Any) -> str:
+    """Render a location as ``items[3] (threats).levels[1].points``, naming entries by id."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if isinstance(node, Mapping) and isinstance(node.get("id"), str):
+                out += f" ({node['id']})"
+        else:
+            out += f".{part}" if out else part
+            node = node.get(part) if isinstance(node, Mapping) else None
+    return out
+
+
+def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:
+    """Validate already-parsed instrument data.
+
+    Raises
+    ------
+    InstrumentFileError
+        Listing every problem, each with its location in the file.
+
+    Examples
+    --------
+    >>> instrument_from_data({"format": "stalkrisk-instrument/1"}, "mine.json")
+    Traceback (most recent call last):
+    ...
+    stalkrisk.errors.InstrumentFileError: mine.json: 7 problems
+      id: Field required
+    ...
+    """
+    try:
+        return Instrument.model_validate(data)
+    except ValidationError as exc:
+        problems = [(_format_loc(tuple(e["loc"]), data), e["msg"]) for e in exc.errors()]
+        raise InstrumentFileError(source, problems) from None
+
+
+def _parse(text: str, suffix: str, source: str) -> Any:
+    try:
+        if suffix == ".json":
+            return json.loads(text)
+        return tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InstrumentFileError(source, [(where, f"not valid JSON: {exc.msg}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InstrumentFileError(source, [("", f"not valid TOML: {exc}")]) from None
+
+
+def _load_path(path: Path) -> Instrument:
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InstrumentFileError(source, [("", "an instrument file must end in .toml or .json")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InstrumentFileError(source, [("", f"cannot read the file: {reason}")]) from None
+    return instrument_from_data(_parse(text, suffix, source), source)
+
+
+@lru_cache(maxsize=1)
+def bundled_instruments() -> dict[str, Instrument]:
+    """Return the instruments that ship with the library, by id.
+
+    Examples
+    --------
+    >>> "stalkrisk-screen" in bundled_instruments()
+    True
+    """
+    found: dict[str, Instrument] = {}
+    folder = resources.files("stalkrisk.instruments") / "data"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".toml", ".json")):
+            suffix = ".json" if entry.name.endswith(".json") else ".toml"
+            source = f"stalkrisk/instruments/data/{entry.name}"
+            instrument = instrument_from_data(
+                _parse(entry.read_text(encoding="utf-8"), suffix, source), source
+            )
+            found[instrument.id] = instrument
+    return found
+
+
+def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument:
+    """Return an instrument: a bundled one by id, or one read from a ``.toml``/``.json`` file.
+
+    Parameters
+    ----------
+    source : str, path or Instrument
+        A bundled instrument's id (``"stalkrisk-screen"``), the path of an instrument file, or
+        an :class:`Instrument`, which is returned unchanged.
+
+    Raises
+    ------
+    UnknownInstrumentError
+        If ``source`` is neither a bundled id nor a path to an instrument file.
+    InstrumentFileError
+        If the file cannot be read or breaks the format's rules; every problem is listed.
+
+    Examples
+    --------
+    >>> load_instrument().reference  # doctest: +ELLIPSIS
+    'stalkrisk-screen@1.0.0#sha256:...'
+    >>> load_instrument("no-such-instrument")
+    Traceback (most recent call last):
+    ...
+    stalkrisk.errors.UnknownInstrumentError: "no bundled instrument has the id ...
+    """
+    if isinstance(source, Instrument):
+        return source
+    text = os.fspath(source)
+    bundled = bundled_instruments()
+    if isinstance(source, str) and text in bundled:
+        return bundled[text]
+    path = Path(text)
+    if path.suffix.lower() in (".toml", ".json") or os.sep in text or path.exists():
+        return _load_path(path)
+    raise UnknownInstrumentError(
+        UNKNOWN_INSTRUMENT.format(id=text, available=", ".join(sorted(bundled)))
+    )

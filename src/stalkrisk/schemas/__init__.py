@@ -1,0 +1,68 @@
+"""Pydantic models that describe a stalking case (``Case`` and its parts).
+
+The groups follow DOMAIN.md: criminal history (A), the stalking episode (B), the relationship
+and domestic-abuse context (C), the perpetrator (D), and the victim's situation (E). Every factor
+that may be unknown is tri-state (:class:`Presence`), and every default is "unknown".
+"""
+
+from ._base import MAX_LIST, Presence, Timed
+from ._case import SCHEMA_VERSION, Case, case_json_schema, case_json_schema_text
+from ._episode import (
+    Behaviour,
+    BehaviourKind,
+    Channel,
+    Escalation,
+    Frequency,
+    StalkingEpisode,
+    Threats,
+)
+from ._history import (
+    Conviction,
+    CriminalHistory,
+    Disposal,
+    OffenceCategory,
+    OrderBreach,
+    OrderKind,
+    PendingCharge,
+    ProtectiveOrder,
+)
+from ._perpetrator import Employment, MentalDisorder, Motivation, Perpetrator, Sex, Treatment
+from ._relationship import DomesticAbuse, Relationship, RelationshipType
+from ._victim import Barriers, VictimFear, VictimSituation
+
+__all__ = [
+    "MAX_LIST",
+    "SCHEMA_VERSION",
+    "Barriers",
+    "Behaviour",
+    "BehaviourKind",
+    "Case",
+    "Channel",
+    "Conviction",
+    "CriminalHistory",
+    "Disposal",
+    "DomesticAbuse",
+    "Employment",
+    "Escalation",
+    "Frequency",
+    "MentalDisorder",
+    "Motivation",
+    "OffenceCategory",
+    "OrderBreach",
+    "OrderKind",
+    "PendingCharge",
+    "Perpetrator",
+    "Presence",
+    "ProtectiveOrder",
+    "Relationship",
+    "RelationshipType",
+    "Sex",
+    "StalkingEpisode",
+    "Threats",
+    "Timed",
+    "Treatment",
+    "VictimFear",
+    "VictimSituation",
+    "case_json_schema",
+    "case_json_schema_text",
+]

@@ -1,0 +1,181 @@
+"""The :class:`Case`: everything the library knows about one stalking case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, StringConstraints, model_validator
+
+from ._base import CaseModel, Date, Loc, raise_problems
+from ._episode import StalkingEpisode
+from ._history import CriminalHistory
+from ._perpetrator import Perpetrator
+from ._relationship import Relationship
+from ._victim import VictimSituation
+
+__all__ = ["SCHEMA_VERSION", "Case", "CaseId", "case_json_schema"]
+
+#: The version of the case schema. A case file states the version it was written for.
+SCHEMA_VERSION: Final = "1.0"
+
+#: A pseudonymous case reference: letters, digits and ``. _ : -``, at most 64 characters, no
+#: spaces. It must not be derived from a name, address or date of birth.
+CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+
+#: Allowed gap, in years, between a conviction's recorded age and the age its date implies.
+#: Both ages are whole years (each may be up to a year below the exact age), so a gap of up to
+#: a year is expected; half a year more absorbs leap days and rounding.
+_AGE_TOLERANCE_YEARS = 1.5
+
+
+def _iter_dates(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]]:
+    """Yield ``(location, date)`` for every date anywhere inside ``model``."""
+    for name in type(model).model_fields:
+        yield from _iter_value(getattr(model, name), (*loc, name))
+
+
+def _iter_value(value: object, loc: Loc) -> Iterator[tuple[Loc, dt.date]]:
+    if isinstance(value, dt.date):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        yield from _iter_dates(value, loc)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _iter_value(item, (*loc, i))
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class Case(CaseModel):
+    """One stalking case, as known at the assessment date.
+
+    Every part defaults to "not known", so a case can be built from whatever is recorded; the
+    instrument's missing-data rule then decides whether it can be scored. The case carries a
+    pseudonymous ``case_id`` and no field for a name, address or free-text identity.
+
+    Cross-field rules: no date may fall after ``assessment_date``; ages at conviction and at
+    first conviction cannot exceed the perpetrator's age, and must agree (within a year) with
+    the conviction's date; counts must agree with the lists they summarise.
+
+    Examples
+    --------
+    >>> case = Case(
+    ...     case_id="EX-0001",
+    ...     assessment_date="2024-05-01",
+    ...     perpetrator={"age": 44, "sex": "male"},
+    ...     episode={"threats": {"to_kill": "present"}},
+    ... )
+    >>> case.episode.threats.to_kill.value
+    'present'
+    >>> case.history.convictions is None  # not recorded, which is not the same as none
+    True
+    >>> Case(case_id="EX-0002", assessment_date="2024-05-01",
+    ...      episode={"start_date": "2024-06-01"})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Case
+    episode.start_date
+      episode.start_date is after assessment_date; ... [type=date_after_assessment]
+    """
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    """The case-schema version this case was written for."""
+    case_id: CaseId
+    """A pseudonymous reference, never a name or anything derived from one."""
+    assessment_date: Date
+    """The date the assessment refers to; nothing in the case may be dated after it."""
+    synthetic: bool = False
+    """True for generated or fictional cases, which must never be mistaken for real ones."""
+    perpetrator: Perpetrator = Perpetrator()
+    """The person who stalks (group D)."""
+    history: CriminalHistory = CriminalHistory()
+    """Criminal history (group A)."""
+    episode: StalkingEpisode = StalkingEpisode()
+    """The current stalking episode (group B)."""
+    relationship: Relationship = Relationship()
+    """Relationship and domestic-abuse context (group C)."""
+    victim: VictimSituation = VictimSituation()
+    """The victim's situation (group E)."""
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Case:
+        problems: list[tuple[Loc, str, str]] = []
+        for loc, when in _iter_dates(self):
+            if loc != ("assessment_date",) and when > self.assessment_date:
+                problems.append(
+                    (
+                        loc,
+                        "date_after_assessment",
+                        f"{_dotted(loc)} is after assessment_date; no event can be dated after "
+                        "the assessment",
+                    )
+                )
+        age = self.perpetrator.age
+        if age is not None:
+            first = self.history.age_at_first_conviction
+            if first is not None and first > age:
+                problems.append(
+                    (
+                        ("history", "age_at_first_conviction"),
+                        "age_inconsistent",
+                        "history.age_at_first_conviction is greater than perpetrator.age",
+                    )
+                )
+            for i, conviction in enumerate(self.history.convictions or []):
+                where = ("history", "convictions", i, "age")
+                if conviction.age is None:
+                    continue
+                if conviction.age > age:
+                    problems.append(
+                        (
+                            where,
+                            "age_inconsistent",
+                            f"history.convictions[{i}].age is greater than perpetrator.age",
+                        )
+                    )
+                elif conviction.date is not None and conviction.date <= self.assessment_date:
+                    years_ago = (self.assessment_date - conviction.date).days / 365.25
+                    if abs(conviction.age - (age - years_ago)) > _AGE_TOLERANCE_YEARS:
+                        problems.append(
+                            (
+                                where,
+                                "age_inconsistent",
+                                f"history.convictions[{i}].age disagrees with its date and "
+                                "perpetrator.age by more than a year; correct the age or "
+                                "the date",
+                            )
+                        )
+        raise_problems("Case", problems)
+        return self
+
+
+def case_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of :class:`Case`.
+
+    Examples
+    --------
+    >>> schema = case_json_schema()
+    >>> schema["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    >>> "case_id" in schema["required"]
+    True
+    """
+    schema = Case.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://stalkrisk.invalid/schema/case-{SCHEMA_VERSION}.json",
+        **schema,
+    }
+
+
+def case_json_schema_text() -> str:
+    """Return :func:`case_json_schema` as the canonical text committed under ``docs/``."""
+    return json.dumps(case_json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,0 +1,50 @@
+"""Group E of DOMAIN.md: the victim's situation."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ._base import CaseModel, Presence
+
+__all__ = ["Barriers", "VictimFear", "VictimSituation"]
+
+
+class VictimFear(StrEnum):
+    """The victim's own view of the danger they are in."""
+
+    NOT_AFRAID = "not_afraid"
+    AFRAID = "afraid"
+    VERY_AFRAID = "very_afraid"
+    UNKNOWN = "unknown"
+
+
+class Barriers(CaseModel):
+    """Barriers that stand between the victim and support or safety."""
+
+    isolation: Presence = Presence.UNKNOWN
+    """Socially or geographically isolated."""
+    dependants: Presence = Presence.UNKNOWN
+    """Caring for children or other dependants."""
+    no_transport: Presence = Presence.UNKNOWN
+    """No independent transport."""
+    language_or_immigration: Presence = Presence.UNKNOWN
+    """Language barriers or insecure immigration status."""
+
+
+class VictimSituation(CaseModel):
+    """The victim's situation (DOMAIN.md group E). No names, addresses or contact details.
+
+    Examples
+    --------
+    >>> VictimSituation(fear="very_afraid").fear
+    <VictimFear.VERY_AFRAID: 'very_afraid'>
+    """
+
+    fear: VictimFear = VictimFear.UNKNOWN
+    """The victim's own view of the risk."""
+    barriers: Barriers = Barriers()
+    """Barriers to support or safety."""
+    unsafe_living_situation: Presence = Presence.UNKNOWN
+    """Living where the perpetrator knows or can easily reach them."""
+    children_in_household: Presence = Presence.UNKNOWN
+    """Children live with the victim."""
