@@ -33,6 +33,26 @@ class BandSpec(BaseModel):
     description: str = ""
     """What the band means, in the instrument's words."""
 
+    def describe_range(self) -> str:
+        """Describe the band's totals in words.
+
+        Examples
+        --------
+        >>> BandSpec(id="moderate", label="Moderate", min=4, max=8).describe_range()
+        '4 to under 8'
+        >>> BandSpec(id="high", label="High", min=8).describe_range()
+        '8 or more'
+        """
+
+        def num(x: float) -> str:
+            return str(int(x)) if float(x).is_integer() else str(x)
+
+        if self.min is None:
+            return "any total" if self.max is None else f"under {num(self.max)}"
+        if self.max is None:
+            return f"{num(self.min)} or more"
+        return f"{num(self.min)} to under {num(self.max)}"
+
 
 class Band(BaseModel):
     """A band as it appears in a result: its id, label and rank (0 is the lowest).

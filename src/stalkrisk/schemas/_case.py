@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, StringConstraints, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from ._base import CaseModel, Date, Loc, raise_problems
 from ._episode import StalkingEpisode
@@ -21,9 +23,28 @@ __all__ = ["SCHEMA_VERSION", "Case", "CaseId", "case_json_schema"]
 #: The version of the case schema. A case file states the version it was written for.
 SCHEMA_VERSION: Final = "1.0"
 
+_CASE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+
+
+def _check_case_id(value: str) -> str:
+    if not re.fullmatch(_CASE_ID_PATTERN, value):
+        raise PydanticCustomError(
+            "case_id_format",
+            "case_id must be a pseudonymous reference of 1 to 64 letters, digits or . _ : - "
+            "(starting with a letter or digit, no spaces); never a name or anything derived "
+            "from one",
+        )
+    return value
+
+
 #: A pseudonymous case reference: letters, digits and ``. _ : -``, at most 64 characters, no
 #: spaces. It must not be derived from a name, address or date of birth.
-CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+CaseId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_check_case_id),
+    WithJsonSchema({"type": "string", "pattern": _CASE_ID_PATTERN, "maxLength": 64}),
+]
 
 #: Allowed gap, in years, between a conviction's recorded age and the age its date implies.
 #: Both ages are whole years (each may be up to a year below the exact age), so a gap of up to

@@ -1,0 +1,328 @@
+"""The ``stalkrisk`` command line. Thin: it parses arguments, calls the API and prints.
+
+Exit status: 0 success; 1 invalid input (a case or instrument file that cannot be used — the
+message names the file and the field); 2 usage error. Bad input never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from stalkrisk._version import __version__
+from stalkrisk.assessment import DECISION_SUPPORT_NOTICE, Assessment, ScaleResult, fmt_points
+from stalkrisk.errors import CaseFileError, InstrumentError, UnknownInstrumentError
+from stalkrisk.examples import load_examples
+from stalkrisk.explain import render_text
+from stalkrisk.features import FACTORS
+from stalkrisk.instruments import (
+    DEFAULT_INSTRUMENT,
+    Instrument,
+    bundled_instruments,
+    load_instrument,
+)
+from stalkrisk.schemas import Case, case_json_schema_text
+from stalkrisk.scoring import WeightedScorer
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """A problem with the command line itself (exit status 2)."""
+
+
+# --- reading case files ---------------------------------------------------------------------
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """Render a pydantic error location as ``history.convictions[0].date``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(case)"
+
+
+def _read_text(name: str, stdin: TextIO) -> str:
+    if name == "-":
+        return stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseFileError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise CaseFileError(f"{name}: is a folder; give the case files inside it") from None
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{name}: not UTF-8 text; case files are UTF-8 JSON") from None
+    except OSError as exc:
+        raise CaseFileError(f"{name}: cannot be read ({exc.strerror})") from None
+
+
+def _records(name: str, stdin: TextIO) -> list[tuple[str, Any]]:
+    """Return ``(label, data)`` for each case in a file: a JSON object, or an array of them."""
+    label = "<stdin>" if name == "-" else name
+    text = _read_text(name, stdin)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(
+            f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if isinstance(data, list):
+        return [(f"{label}[{i}]", item) for i, item in enumerate(data)]
+    return [(label, data)]
+
+
+def _validation_lines(label: str, exc: ValidationError) -> list[str]:
+    return [f"{label}: {format_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _load_cases(files: Sequence[str], stdin: TextIO, err: TextIO) -> tuple[list[Case], int]:
+    """Validate every case in ``files``; report problems on ``err``; return cases and failures."""
+    cases: list[Case] = []
+    failures = 0
+    for name in files:
+        try:
+            records = _records(name, stdin)
+        except CaseFileError as exc:
+            print(f"error: {exc}", file=err)
+            failures += 1
+            continue
+        for label, data in records:
+            if not isinstance(data, dict):
+                print(f"error: {label}: a case must be a JSON object", file=err)
+                failures += 1
+                continue
+            try:
+                cases.append(Case.model_validate(data))
+            except ValidationError as exc:
+                for line in _validation_lines(label, exc):
+                    print(f"error: {line}", file=err)
+                failures += 1
+    return cases, failures
+
+
+def _instrument(source: str) -> Instrument:
+    try:
+        return load_instrument(source)
+    except UnknownInstrumentError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _top(s: ScaleResult, n: int = 3) -> str:
+    scored = sorted((c for c in s.contributions if c.points), key=lambda c: -(c.points or 0.0))[:n]
+    return "; ".join(f"{c.label} (+{fmt_points(c.points or 0)})" for c in scored) or "none"
+
+
+def _band_cell(s: ScaleResult) -> str:
+    if s.band is None:
+        floor = f", at least {s.band_floor.label}" if s.band_floor else ""
+        return f"not scored ({len(s.unknown_items)} unknown{floor})"
+    total = fmt_points(s.total) if s.total is not None else "-"
+    flag = " [red flag]" if s.band > (s.score_band or s.band) else ""
+    return f"{s.band.label} ({total}){flag}"
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    scorer = WeightedScorer(_instrument(args.instrument))
+    assessments = [scorer.score(c) for c in load_examples()]
+    if args.full:
+        for a in assessments:
+            print(render_text(a), file=out)
+            print("-" * 78, file=out)
+        return EXIT_OK
+    inst = scorer.instrument
+    print(f"stalkrisk {__version__} demo: the bundled fictional example cases", file=out)
+    print(f"Instrument: {inst.title} {inst.version} ({inst.reference})", file=out)
+    print(f"Validation: {inst.validation.statement}", file=out)
+    print("", file=out)
+    scales = inst.scales
+    print(f"{'case':<7}" + "".join(f"{s.title[:34]:<36}" for s in scales), file=out)
+    for a in assessments:
+        row = "".join(f"{_band_cell(a.scale(s.id)):<36}" for s in scales)
+        print(f"{a.case_id:<7}{row}".rstrip(), file=out)
+    print("", file=out)
+    print("Why (largest contributions; red flags; unknown items):", file=out)
+    for a in assessments:
+        print(f"  {a.case_id}", file=out)
+        for s in a.scales:
+            flags = ", ".join(f.label for f in s.fired_red_flags)
+            extra = f"; red flags: {flags}" if flags else ""
+            unknown = f"; {len(s.unknown_items)} unknown" if s.unknown_items else ""
+            print(f"    {s.title}: {_top(s)}{extra}{unknown}", file=out)
+    print("", file=out)
+    print("Every contribution and unknown of one case:  stalkrisk demo --full", file=out)
+    print("Score your own case file:                     stalkrisk score CASE.json", file=out)
+    print("", file=out)
+    print(DECISION_SUPPORT_NOTICE, file=out)
+    return EXIT_OK
+
+
+def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    scorer = WeightedScorer(_instrument(args.instrument))
+    cases, failures = _load_cases(args.files, stdin, err)
+    assessments: list[Assessment] = [scorer.score(c) for c in cases]
+    if args.format == "json":
+        payload = [a.model_dump(mode="json") for a in assessments]
+        print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
+    else:
+        for i, a in enumerate(assessments):
+            if i:
+                print("-" * 78, file=out)
+            print(render_text(a), end="", file=out)
+    return EXIT_INVALID if failures else EXIT_OK
+
+
+def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    failures = 0
+    for name in args.files:
+        cases, bad = _load_cases([name], stdin, err)
+        failures += bad
+        label = "<stdin>" if name == "-" else name
+        if not bad:
+            print(f"{label}: valid ({len(cases)} case{'s' if len(cases) != 1 else ''})", file=out)
+    return EXIT_INVALID if failures else EXIT_OK
+
+
+def _show_instrument(inst: Instrument, out: TextIO) -> None:
+    print(f"{inst.title} {inst.version}  ({inst.id})", file=out)
+    print(f"sha256: {inst.sha256}", file=out)
+    print(f"Validation: {inst.validation.status.value}. {inst.validation.statement}", file=out)
+    print(f"\n{inst.description}\n", file=out)
+    for scale in inst.scales:
+        print(f"Scale {scale.id}: {scale.title}", file=out)
+        for item_id in scale.items:
+            item = inst.item(item_id)
+            levels = ", ".join(
+                f"{lv.label(item.kind)} → {fmt_points(lv.points)}" for lv in item.levels
+            )
+            print(f"  {item.label} [{item.factor}]: {levels}", file=out)
+        bands = ", ".join(f"{b.label} {b.describe_range()}" for b in scale.bands)
+        print(f"  Bands: {bands}", file=out)
+        for flag in scale.red_flags:
+            print(
+                f"  Red flag: {flag.label} [{flag.factor}] → at least {flag.minimum_band}", file=out
+            )
+        rule = scale.missing
+        print(
+            f"  Missing data: up to {rule.max_unknown} unknown items, {rule.method.value}", file=out
+        )
+        print("", file=out)
+    print("Sources:", file=out)
+    for ref in inst.citation:
+        print(f"  - {ref}", file=out)
+
+
+def _instruments(args: argparse.Namespace, out: TextIO) -> int:
+    if args.action == "list":
+        for inst in bundled_instruments().values():
+            default = "  (default)" if inst.id == DEFAULT_INSTRUMENT else ""
+            print(
+                f"{inst.id:<20} {inst.version:<8} {inst.validation.status.value:<18} "
+                f"{inst.title}{default}",
+                file=out,
+            )
+        return EXIT_OK
+    inst = _instrument(args.instrument_id)
+    if args.format == "json":
+        print(json.dumps(inst.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        _show_instrument(inst, out)
+    return EXIT_OK
+
+
+def _factors(out: TextIO) -> int:
+    for f in FACTORS.values():
+        cats = f" ({', '.join(f.categories)})" if f.categories else ""
+        print(f"{f.name:<40} {f.kind.value:<9} {f.group}", file=out)
+        print(f"    {f.definition}{cats}", file=out)
+        print(f"    unknown: {f.unknown}", file=out)
+    return EXIT_OK
+
+
+# --- the parser -----------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stalkrisk",
+        description="Transparent risk assessment for stalking cases. Supports a professional's "
+        "judgement; it does not make decisions.",
+    )
+    parser.add_argument("--version", action="version", version=f"stalkrisk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    instrument_help = (
+        f"bundled instrument id or path to a .toml/.json file (default {DEFAULT_INSTRUMENT})"
+    )
+    demo = sub.add_parser("demo", help="score the bundled example cases and explain the bands")
+    demo.add_argument("--full", action="store_true", help="print the full report for every case")
+    demo.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
+
+    score = sub.add_parser("score", help="score case files (JSON object or array; - for stdin)")
+    score.add_argument("files", nargs="+", metavar="FILE")
+    score.add_argument("--format", choices=("text", "json"), default="text")
+    score.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
+
+    validate = sub.add_parser("validate", help="check case files against the schema")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+
+    sub.add_parser("schema", help="print the JSON Schema (draft 2020-12) of a case")
+    sub.add_parser("factors", help="list the registered factors and their definitions")
+
+    instruments = sub.add_parser("instruments", help="list or show instruments")
+    inst_sub = instruments.add_subparsers(dest="action", required=True, metavar="ACTION")
+    inst_sub.add_parser("list", help="list the bundled instruments")
+    show = inst_sub.add_parser("show", help="show an instrument's items, scales and bands")
+    show.add_argument("instrument_id", metavar="ID_OR_PATH")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status.
+
+    Examples
+    --------
+    >>> main(["instruments", "list"])  # doctest: +ELLIPSIS
+    stalkrisk-screen     1.0.0    illustrative       stalkrisk screen  (default)
+    0
+    """
+    stdin, out, err = sys.stdin, sys.stdout, sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help/--version
+        return int(exc.code or 0)
+    try:
+        if args.command == "demo":
+            return _demo(args, out)
+        if args.command == "score":
+            return _score(args, stdin, out, err)
+        if args.command == "validate":
+            return _validate(args, stdin, out, err)
+        if args.command == "schema":
+            out.write(case_json_schema_text())
+            return EXIT_OK
+        if args.command == "factors":
+            return _factors(out)
+        return _instruments(args, out)
+    except _UsageError as exc:
+        print(f"stalkrisk: error: {exc}", file=err)
+        return EXIT_USAGE
+    except InstrumentError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    except BrokenPipeError:  # e.g. `stalkrisk factors | head`
+        sys.stderr.close()
+        return EXIT_OK
