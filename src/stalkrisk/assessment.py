@@ -185,6 +185,9 @@ class Assessment(_Result):
             f"<Assessment {self.case_id} {self.instrument.id}@{self.instrument.version}: {parts}>"
         )
 
+    def __str__(self) -> str:
+        return repr(self)
+
     def _repr_html_(self) -> str:
         e = html.escape
         rows = "".join(

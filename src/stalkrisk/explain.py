@@ -12,6 +12,10 @@ from stalkrisk.assessment import Assessment, ScaleResult, ScaleStatus, fmt_point
 __all__ = ["explain", "render_text"]
 
 
+def _points(x: float) -> str:
+    return f"{fmt_points(x)} point{'' if x == 1 else 's'}"
+
+
 def _band_phrase(s: ScaleResult) -> str:
     if s.band is None:
         return "NOT SCORED"
@@ -25,7 +29,7 @@ def _scale_lines(s: ScaleResult) -> list[str]:
         how = ""
         if s.prorated:
             how = (
-                f" (pro-rated from {fmt_points(s.known_points)} points on the "
+                f" (pro-rated from {_points(s.known_points)} on the "
                 f"{n_items - len(s.unknown_items)} known items)"
             )
         lines.append(f"{s.title}: {_band_phrase(s)}")
@@ -38,9 +42,10 @@ def _scale_lines(s: ScaleResult) -> list[str]:
                 f"  Raised to {s.band.label if s.band else ''} by red flag: {fired}. "
                 "A red flag sets a minimum band that no total can outvote."
             )
-        if s.next_band is not None and s.points_to_next_band is not None:
+        below_next = s.next_band is not None and s.band is not None and s.band < s.next_band
+        if below_next and s.next_band is not None and s.points_to_next_band is not None:
             lines.append(
-                f"  {fmt_points(s.points_to_next_band)} more point(s) would reach the "
+                f"  {_points(s.points_to_next_band)} more would reach the "
                 f"{s.next_band.label} band."
             )
     else:

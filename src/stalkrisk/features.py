@@ -19,7 +19,7 @@ is taken as complete; an unrecorded one (``null``) is unknown.
 
 Examples
 --------
->>> from stalkrisk import Case, evaluate_factors
+>>> from stalkrisk import Case, FactorKind, evaluate_factors
 >>> case = Case(case_id="DOC-1", assessment_date="2024-03-01",
 ...             history={"convictions": [{"offence": "wounding_gbh", "age": 25}],
 ...                      "conviction_count": 3})
@@ -28,7 +28,7 @@ Examples
 FactorValue(low=3, high=3)
 >>> values["serious_violence_convictions"].describe()  # two convictions are not itemised
 '1 to 3'
->>> values["threats_to_kill_recent"].describe()
+>>> values["threats_to_kill_recent"].describe(FactorKind.BINARY)
 'unknown'
 """
 
@@ -141,7 +141,7 @@ class FactorValue:
         """Describe the value in words (``"present"``, ``"3"``, ``"at least 2"``, ``"unknown"``)."""
         if self.low is None:
             return self.category if self.category is not None else "unknown"
-        if kind is FactorKind.BINARY:
+        if kind == FactorKind.BINARY:
             if self.low == self.high:
                 return "present" if self.low == 1 else "absent"
             return "unknown"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 from stalkrisk._version import __version__
@@ -23,6 +23,7 @@ from stalkrisk.instruments import (
     Instrument,
     MissingDataMethod,
     Scale,
+    bundled_instruments,
     load_instrument,
 )
 from stalkrisk.instruments._loader import InstrumentSource
@@ -226,9 +227,10 @@ class _ItemTally:
     max_known: float = 0.0
 
 
-@lru_cache(maxsize=32)
-def _scorer_for(instrument: str) -> WeightedScorer:
-    return WeightedScorer(instrument)
+@cache
+def _bundled_scorer(instrument_id: str) -> WeightedScorer:
+    """Scorers for bundled instruments, which cannot change while the process runs."""
+    return WeightedScorer(instrument_id)
 
 
 def score(case: Case, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> Assessment:
@@ -254,6 +256,8 @@ def score(case: Case, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> Asse
     >>> [(s.scale, s.band.id) for s in assessment.scales]
     [('continued_stalking', 'low'), ('serious_harm', 'low')]
     """
-    if isinstance(instrument, Instrument):
-        return WeightedScorer(instrument).score(case)
-    return _scorer_for(str(instrument)).score(case)
+    if isinstance(instrument, str) and instrument in bundled_instruments():
+        return _bundled_scorer(instrument).score(case)
+    # A file is read afresh on every call, so an edited instrument is never scored stale;
+    # to score many cases with one instrument, build a WeightedScorer once.
+    return WeightedScorer(instrument).score(case)

@@ -50,12 +50,11 @@ def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:
 
     Examples
     --------
-    >>> instrument_from_data({"format": "stalkrisk-instrument/1"}, "mine.json")
-    Traceback (most recent call last):
-    ...
-    stalkrisk.errors.InstrumentFileError: mine.json: 7 problems
-      id: Field required
-    ...
+    >>> try:
+    ...     instrument_from_data({"format": "stalkrisk-instrument/1", "id": "Mine"}, "mine.json")
+    ... except InstrumentFileError as err:
+    ...     print(err.problems[0])
+    ('id', "String should match pattern '^[a-z][a-z0-9-]{0,63}$'")
     """
     try:
         return Instrument.model_validate(data)
@@ -134,7 +133,7 @@ def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument
     >>> load_instrument("no-such-instrument")
     Traceback (most recent call last):
     ...
-    stalkrisk.errors.UnknownInstrumentError: "no bundled instrument has the id ...
+    stalkrisk.errors.UnknownInstrumentError: no bundled instrument has the id 'no-such-...'; ...
     """
     if isinstance(source, Instrument):
         return source

@@ -1,0 +1,32 @@
+"""Shared fixtures. Cases come from examples/cases/, the same files the docs use."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import stalkrisk
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "cases"
+INVALID = ROOT / "examples" / "invalid"
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES.glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def example_cases(example_files: list[Path]) -> dict[str, stalkrisk.Case]:
+    cases = [stalkrisk.Case.model_validate_json(p.read_text()) for p in example_files]
+    return {c.case_id: c for c in cases}

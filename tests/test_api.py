@@ -1,0 +1,76 @@
+"""The public surface: ``stalkrisk.__all__`` is sorted, complete, and light to import."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import stalkrisk
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """ruff's RUF022 order: CONSTANTS, then Classes, then everything else."""
+    if name.isupper():
+        return (0, name)
+    return (1 if name[0].isupper() else 2, name)
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert stalkrisk.__all__ == sorted(stalkrisk.__all__, key=_isort_key)
+    assert len(set(stalkrisk.__all__)) == len(stalkrisk.__all__)
+
+
+def test_all_names_exist() -> None:
+    for name in stalkrisk.__all__:
+        assert hasattr(stalkrisk, name), name
+
+
+def test_all_is_complete() -> None:
+    """Every public name defined in a public module's __all__ is re-exported, or is
+    deliberately reachable only through its subpackage (schemas, instruments, testing)."""
+    subpackage_only = {"stalkrisk.schemas", "stalkrisk.instruments", "stalkrisk.testing"}
+    exported = set(stalkrisk.__all__)
+    for info in pkgutil.iter_modules(stalkrisk.__path__, "stalkrisk."):
+        leaf = info.name.rsplit(".", 1)[1]
+        if leaf.startswith("_") or info.name in subpackage_only or leaf in {"cli"}:
+            continue
+        module = importlib.import_module(info.name)
+        missing = set(getattr(module, "__all__", [])) - exported
+        assert not missing, f"{info.name} exports {sorted(missing)} but stalkrisk.__all__ does not"
+
+
+def test_public_objects_have_docstrings() -> None:
+    for name in stalkrisk.__all__:
+        obj = getattr(stalkrisk, name)
+        if callable(obj) and not isinstance(obj, type(stalkrisk.FACTORS)):
+            assert obj.__doc__, name
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, stalkrisk; "
+        "heavy = [m for m in ('sklearn', 'matplotlib', 'pandas', 'hypothesis', 'scipy') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_errors_subclass_builtins() -> None:
+    assert issubclass(stalkrisk.InstrumentError, ValueError)
+    assert issubclass(stalkrisk.UnknownInstrumentError, LookupError)
+    assert issubclass(stalkrisk.UnknownInstrumentError, stalkrisk.InstrumentError)
+    assert issubclass(stalkrisk.UnknownFactorError, LookupError)
+    assert issubclass(stalkrisk.CaseFileError, ValueError)
+    for err in (
+        stalkrisk.InstrumentError,
+        stalkrisk.InstrumentFileError,
+        stalkrisk.UnknownInstrumentError,
+        stalkrisk.UnknownFactorError,
+        stalkrisk.CaseFileError,
+    ):
+        assert issubclass(err, stalkrisk.StalkriskError)

@@ -1,0 +1,78 @@
+"""Documents and files that must stay in step with the code."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+import stalkrisk
+from stalkrisk.cli import factors_markdown
+from stalkrisk.schemas import case_json_schema_text
+
+from .conftest import EXAMPLES, ROOT
+
+
+def test_committed_case_schema_matches_code() -> None:
+    committed = (ROOT / "docs" / "case-schema.json").read_text(encoding="utf-8")
+    assert committed == case_json_schema_text(), (
+        "docs/case-schema.json is stale: run `stalkrisk schema > docs/case-schema.json`"
+    )
+
+
+def test_committed_factor_table_matches_registry() -> None:
+    committed = (ROOT / "docs" / "factors.md").read_text(encoding="utf-8")
+    assert committed == factors_markdown(), (
+        "docs/factors.md is stale: run `stalkrisk factors --format markdown > docs/factors.md`"
+    )
+
+
+def test_packaged_examples_are_the_repository_examples() -> None:
+    packaged = Path(stalkrisk.__file__).parent / "_data" / "cases"
+    repo = sorted(p.name for p in EXAMPLES.glob("*.json"))
+    assert repo == sorted(p.name for p in packaged.glob("*.json"))
+    for name in repo:
+        assert (EXAMPLES / name).read_bytes() == (packaged / name).read_bytes(), name
+
+
+def test_examples_are_fictional_and_named_by_id() -> None:
+    for case in stalkrisk.load_examples():
+        assert case.synthetic
+    for path in EXAMPLES.glob("*.json"):
+        case = stalkrisk.Case.model_validate_json(path.read_text())
+        assert path.name.startswith(case.case_id + "-")
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL)
+    return [blocks[0].strip(), blocks[1].strip()]
+
+
+def test_ci_runs_the_readme_commands() -> None:
+    install_demo, install_test = _readme_commands()
+    assert "stalkrisk demo" in install_demo
+    assert "pytest" in install_test
+    assert "mypy" in install_test
+    assert "ruff check" in install_test
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert install_demo in ci
+    assert install_test in ci
+
+
+def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)[0]
+    assert len(code.strip().splitlines()) <= 12
+    monkeypatch.chdir(ROOT)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(compile(code, "README.md", "exec"), {})
+    assert "not a decision" in out.getvalue()
+
+
+def test_changelog_mentions_this_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {stalkrisk.__version__}" in changelog
