@@ -76,3 +76,17 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_changelog_mentions_this_version() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## {stalkrisk.__version__}" in changelog
+
+
+def test_cli_doc_example_is_real(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stalkrisk.cli import main
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = re.findall(r"```console\n(.*?)```", doc, flags=re.DOTALL)[0].splitlines()
+    command, expected = block[0].removeprefix("$ stalkrisk ").split(), block[1]
+    monkeypatch.chdir(ROOT)
+    code = main(command)
+    assert code == int(block[3])
+    assert capsys.readouterr().err.strip() == expected
