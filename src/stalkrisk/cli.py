@@ -81,7 +81,10 @@ def _records(name: str, stdin: TextIO) -> list[tuple[str, Any]]:
 
 
 def _validation_lines(label: str, exc: ValidationError) -> list[str]:
-    return [f"{label}: {format_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return [
+        f"{label}: {format_loc(e['loc'])}: {e['msg']}"
+        for e in exc.errors(include_input=False, include_url=False)
+    ]
 
 
 def _load_cases(files: Sequence[str], stdin: TextIO, err: TextIO) -> tuple[list[Case], int]:

@@ -45,8 +45,7 @@ def _scale_lines(s: ScaleResult) -> list[str]:
         below_next = s.next_band is not None and s.band is not None and s.band < s.next_band
         if below_next and s.next_band is not None and s.points_to_next_band is not None:
             lines.append(
-                f"  {_points(s.points_to_next_band)} more would reach the "
-                f"{s.next_band.label} band."
+                f"  {_points(s.points_to_next_band)} more would reach the {s.next_band.label} band."
             )
     else:
         lines.append(f"{s.title}: NOT SCORED")

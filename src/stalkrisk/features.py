@@ -388,6 +388,9 @@ def _early_onset(c: Case) -> FactorValue:
         return FactorValue.of(Presence.PRESENT)
     if h.age_at_first_conviction is not None:
         return FactorValue.of(Presence.ABSENT)
+    listed = h.convictions or []
+    if _unlisted(h) == 0 and listed and all(v.age is not None for v in listed):
+        return FactorValue.of(Presence.ABSENT)  # the whole record is listed, every age known
     return FactorValue.of(Presence.UNKNOWN)
 
 
@@ -561,8 +564,8 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _BIN,
         _A,
         "First conviction before the age of 18.",
-        "absent when there are no convictions; unknown unless an age under 18 or "
-        "age_at_first_conviction is recorded",
+        "absent when there are no convictions, or when age_at_first_conviction, or the age "
+        "of every conviction (all itemised), is 18 or over; otherwise unknown",
         _early_onset,
     ),
     Factor(

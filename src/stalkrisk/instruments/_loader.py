@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -88,15 +89,19 @@ def _load_path(path: Path) -> Instrument:
     return instrument_from_data(_parse(text, suffix, source), source)
 
 
-@lru_cache(maxsize=1)
-def bundled_instruments() -> dict[str, Instrument]:
-    """Return the instruments that ship with the library, by id.
+def bundled_instruments() -> Mapping[str, Instrument]:
+    """Return the instruments that ship with the library, by id (a read-only mapping).
 
     Examples
     --------
     >>> "stalkrisk-screen" in bundled_instruments()
     True
     """
+    return _bundled()
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Mapping[str, Instrument]:
     found: dict[str, Instrument] = {}
     folder = resources.files("stalkrisk.instruments") / "data"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -107,7 +112,7 @@ def bundled_instruments() -> dict[str, Instrument]:
                 _parse(entry.read_text(encoding="utf-8"), suffix, source), source
             )
             found[instrument.id] = instrument
-    return found
+    return MappingProxyType(found)
 
 
 def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument:

@@ -115,13 +115,27 @@ class Item(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _expand_binary_points(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "points" in data and "levels" not in data:
-            data = dict(data)
+    def _normalise(cls, data: Any) -> Any:
+        """Expand the ``points = N`` shorthand and write out ``min = 0``.
+
+        Equivalent files then have the same canonical content, and so the same hash.
+        """
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "points" in data and "levels" not in data:
             points = data.pop("points")
             data["levels"] = [
                 {"min": 0, "max": 0, "points": 0},
                 {"min": 1, "max": 1, "points": points},
+            ]
+        levels = data.get("levels")
+        if isinstance(levels, list):
+            data["levels"] = [
+                {**lv, "min": 0}
+                if isinstance(lv, dict) and "categories" not in lv and lv.get("min") is None
+                else lv
+                for lv in levels
             ]
         return data
 
@@ -461,14 +475,26 @@ def _check_item(item: Item, where: tuple[str | int, ...], add: Any) -> None:
                 )
             )
             return
-        if low != expected:
-            kind = "levels_gap" if low > expected else "levels_overlap"
+        if low > expected:
+            gap = str(expected) if low - 1 == expected else f"s {expected} to {low - 1} are"
             add(
                 _problem(
                     (*where, "levels", j, "min"),
-                    kind,
-                    f"levels must be contiguous: this level starts at {low} but the value "
-                    f"{expected} is {'not covered' if low > expected else 'already covered'}",
+                    "levels_gap",
+                    f"levels must be contiguous: this level starts at {low} but the value"
+                    f"{' ' + gap + ' is' if low - 1 == expected else gap} not covered",
+                )
+            )
+            return
+        if low < expected:
+            top = expected - 1
+            dup = f" {low} is" if low == top else f"s {low} to {top} are"
+            add(
+                _problem(
+                    (*where, "levels", j, "min"),
+                    "levels_overlap",
+                    f"levels must be contiguous: this level starts at {low} but the value"
+                    f"{dup} already covered",
                 )
             )
             return
