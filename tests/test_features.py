@@ -590,7 +590,16 @@ def test_prior_stalking_from_convictions_or_fields() -> None:
     assert value("prior_stalking_other_victims", history={"convictions": [other]}) == FactorValue(
         1, 1
     )
-    history = {"convictions": [unknown_victim], "prior_stalking_this_victim": "absent"}
+    # A stalking conviction whose victim is not recorded could be against either victim, so
+    # it leaves an "absent" field unknown rather than confirming it.
+    history = {
+        "convictions": [unknown_victim],
+        "prior_stalking_this_victim": "absent",
+        "prior_stalking_other_victims": "absent",
+    }
+    assert value("prior_stalking_this_victim", history=history) == FactorValue(0, 1)
+    assert value("prior_stalking_other_victims", history=history) == FactorValue(0, 1)
+    history = {"convictions": [other], "prior_stalking_this_victim": "absent"}
     assert value("prior_stalking_this_victim", history=history) == FactorValue(0, 0)
 
 

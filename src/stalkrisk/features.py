@@ -394,15 +394,26 @@ def _early_onset(c: Case) -> FactorValue:
     return FactorValue.of(Presence.UNKNOWN)
 
 
+def _negate(answer: Presence) -> Presence:
+    return {Presence.PRESENT: Presence.ABSENT, Presence.ABSENT: Presence.PRESENT}.get(
+        answer, Presence.UNKNOWN
+    )
+
+
 def _prior_stalking(c: Case, this_victim: bool) -> FactorValue:
+    """Kleene "or" of the history field and each stalking conviction's victim.
+
+    A stalking conviction whose victim is not recorded could be against either, so it leaves
+    an "absent" field unknown rather than confirming it.
+    """
     h = c.history
     field = h.prior_stalking_this_victim if this_victim else h.prior_stalking_other_victims
-    wanted = Presence.PRESENT if this_victim else Presence.ABSENT
-    convicted = any(
-        v.offence in STALKING_OFFENCES and v.against_current_victim is wanted
-        for v in h.convictions or []
-    )
-    return FactorValue.of(Presence.PRESENT if convicted else field)
+    convictions = [v for v in h.convictions or [] if v.offence in STALKING_OFFENCES]
+    against = [
+        v.against_current_victim if this_victim else _negate(v.against_current_victim)
+        for v in convictions
+    ]
+    return FactorValue.of(any_of(field, *against))
 
 
 def _duration_days(c: Case) -> FactorValue:
@@ -451,6 +462,10 @@ _CAT = FactorKind.CATEGORY
 _UNK_FIELD = "unknown when the field is 'unknown'"
 _UNK_ANY = "present if any part is present; unknown unless every part is recorded"
 _UNK_LIST = "unknown when the convictions were not recorded; unlisted convictions widen the range"
+_UNK_PRIOR = (
+    "present if the field or a stalking conviction shows it; otherwise unknown when the field "
+    "is unknown or a stalking conviction's victim is not recorded"
+)
 _UNK_BEHAVIOUR = "unknown when the episode's behaviours were not recorded (null)"
 
 
@@ -574,7 +589,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _A,
         "Stalking or harassment of this victim before the current episode "
         "(history.prior_stalking_this_victim, or a conviction against the current victim).",
-        _UNK_FIELD + " and no conviction shows it",
+        _UNK_PRIOR,
         lambda c: _prior_stalking(c, True),
     ),
     Factor(
@@ -583,7 +598,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _A,
         "Stalking or harassment of other people (history.prior_stalking_other_victims, or a "
         "conviction against someone other than the current victim).",
-        _UNK_FIELD + " and no conviction shows it",
+        _UNK_PRIOR,
         lambda c: _prior_stalking(c, False),
     ),
     _binary(
