@@ -133,7 +133,8 @@ def _band_cell(s: ScaleResult) -> str:
         return f"not scored ({len(s.unknown_items)} unknown{floor})"
     total = fmt_points(s.total) if s.total is not None else "-"
     flag = " [red flag]" if s.band > (s.score_band or s.band) else ""
-    return f"{s.band.label} ({total}){flag}"
+    prorated = ", pro-rated" if s.prorated else ""
+    return f"{s.band.label} ({total}{prorated}){flag}"
 
 
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -164,8 +165,8 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
             unknown = f"; {len(s.unknown_items)} unknown" if s.unknown_items else ""
             print(f"    {s.title}: {_top(s)}{extra}{unknown}", file=out)
     print("", file=out)
-    print("Every contribution and unknown of one case:  stalkrisk demo --full", file=out)
-    print("Score your own case file:                     stalkrisk score CASE.json", file=out)
+    print("Every contribution and unknown, case by case:  stalkrisk demo --full", file=out)
+    print("Score your own case file:                       stalkrisk score CASE.json", file=out)
     print("", file=out)
     print(DECISION_SUPPORT_NOTICE, file=out)
     return EXIT_OK
