@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from stalkrisk.bands import Band
 
@@ -16,6 +16,8 @@ __all__ = [
     "Assessment",
     "Contribution",
     "InstrumentRef",
+    "Override",
+    "OverrideReason",
     "RedFlagResult",
     "ScaleResult",
     "ScaleStatus",
@@ -87,6 +89,46 @@ class RedFlagResult(_Result):
     minimum_band: Band
 
 
+class OverrideReason(StrEnum):
+    """Why a professional overrode a computed band."""
+
+    INFORMATION_NOT_CAPTURED = "information_not_captured"
+    """Relevant information that the instrument does not capture."""
+    IMMINENT_RISK_INDICATORS = "imminent_risk_indicators"
+    """Signs that harm may be imminent."""
+    PROTECTIVE_FACTORS = "protective_factors"
+    """Protective factors that the instrument does not capture."""
+    DATA_QUALITY = "data_quality"
+    """The case data are incomplete, out of date or doubtful."""
+    OTHER = "other"
+    """Another reason, given in full in the text."""
+
+
+#: A pseudonymous staff reference (same rules as a case id): never a name.
+AssessorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+
+
+class Override(_Result):
+    """A professional's override of one scale's band, with the reason.
+
+    The computed band is kept beside the final one, so a report and an audit record always
+    show both.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    scale: str
+    computed_band: Band | None
+    """The band the instrument computed (``None`` if the scale could not be scored)."""
+    final_band: Band
+    """The band the professional set."""
+    reason_code: OverrideReason
+    reason: Annotated[str, Field(min_length=10, max_length=2000)]
+    """The reasons, in the professional's words (no names or addresses)."""
+    assessor: AssessorId
+    """A pseudonymous staff reference for the professional."""
+
+
 class ScaleStatus(StrEnum):
     """Whether a scale could be scored under its missing-data rule."""
 
@@ -127,11 +169,25 @@ class ScaleResult(_Result):
     red_flags: tuple[RedFlagResult, ...]
     reason: str | None
     """Why the scale was not scored, if it was not."""
+    bands: tuple[Band, ...]
+    """Every band of the scale, lowest first."""
+    overrides: tuple[Override, ...] = ()
+    """Professional overrides, oldest first; the last one sets :attr:`final_band`."""
 
     @property
     def fired_red_flags(self) -> tuple[RedFlagResult, ...]:
         """The red flags that fired."""
         return tuple(f for f in self.red_flags if f.status == "fired")
+
+    @property
+    def override(self) -> Override | None:
+        """The override in force, if any."""
+        return self.overrides[-1] if self.overrides else None
+
+    @property
+    def final_band(self) -> Band | None:
+        """The band after any professional override; otherwise the computed :attr:`band`."""
+        return self.overrides[-1].final_band if self.overrides else self.band
 
 
 class Assessment(_Result):
@@ -172,6 +228,69 @@ class Assessment(_Result):
                 return s
         raise KeyError(f"this assessment has no scale {scale_id!r}")
 
+    def with_override(
+        self,
+        scale: str,
+        band: str,
+        reason_code: OverrideReason | str,
+        reason: str,
+        assessor: str,
+    ) -> Assessment:
+        """Return a copy in which a professional has overridden ``scale``'s band.
+
+        The computed band is kept; the override (band, reason code, reasons, assessor) is
+        recorded beside it, and earlier overrides of the same scale are kept too.
+
+        Parameters
+        ----------
+        scale : str
+            The scale's id.
+        band : str
+            The id of the band the professional sets.
+        reason_code : OverrideReason or str
+            Why: one of :class:`OverrideReason`.
+        reason : str
+            The reasons in the professional's words (at least 10 characters; no names).
+        assessor : str
+            A pseudonymous staff reference.
+
+        Raises
+        ------
+        KeyError
+            If the scale or band does not exist.
+        pydantic.ValidationError
+            If the reason code is unknown, the reason is missing or too short, or the
+            assessor reference is not pseudonymous.
+
+        Examples
+        --------
+        >>> import stalkrisk
+        >>> a = stalkrisk.score(stalkrisk.load_example("EX-03"))
+        >>> b = a.with_override("serious_harm", "moderate", "information_not_captured",
+        ...                     "Police report a new threat made yesterday.", "PO-117")
+        >>> s = b.scale("serious_harm")
+        >>> s.band.id, s.final_band.id, s.override.reason_code.value
+        ('low', 'moderate', 'information_not_captured')
+        >>> a.scale("serious_harm").final_band.id  # the original is unchanged
+        'low'
+        """
+        target = self.scale(scale)
+        chosen = next((b for b in target.bands if b.id == band), None)
+        if chosen is None:
+            ids = ", ".join(b.id for b in target.bands)
+            raise KeyError(f"scale {scale!r} has no band {band!r}; its bands are {ids}")
+        override = Override(
+            scale=scale,
+            computed_band=target.band,
+            final_band=chosen,
+            reason_code=OverrideReason(reason_code),
+            reason=reason,
+            assessor=assessor,
+        )
+        updated = target.model_copy(update={"overrides": (*target.overrides, override)})
+        scales = tuple(updated if s.scale == scale else s for s in self.scales)
+        return self.model_copy(update={"scales": scales})
+
     def explain(self) -> str:
         """Explain in plain language why each scale has its band (:func:`stalkrisk.explain`)."""
         # explain builds on this module, so it is imported here to avoid an import cycle.
@@ -180,7 +299,11 @@ class Assessment(_Result):
         return explain(self)
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{s.scale}={s.band.id if s.band else 'not scored'}" for s in self.scales)
+        parts = ", ".join(
+            f"{s.scale}={s.final_band.id if s.final_band else 'not scored'}"
+            + (" (override)" if s.overrides else "")
+            for s in self.scales
+        )
         return (
             f"<Assessment {self.case_id} {self.instrument.id}@{self.instrument.version}: {parts}>"
         )
@@ -192,6 +315,7 @@ class Assessment(_Result):
         e = html.escape
         rows = "".join(
             f"<tr><td>{e(s.title)}</td><td>{e(s.band.label if s.band else 'not scored')}</td>"
+            f"<td>{e(s.final_band.label if s.final_band else 'not scored')}</td>"
             f"<td>{e(fmt_points(s.total) if s.total is not None else '-')}</td>"
             f"<td>{len(s.unknown_items)}</td>"
             f"<td>{e(', '.join(f.label for f in s.fired_red_flags) or '-')}</td></tr>"
@@ -200,7 +324,8 @@ class Assessment(_Result):
         return (
             f"<table><caption>Case {e(self.case_id)}: {e(self.instrument.title)} "
             f"{e(self.instrument.version)}</caption>"
-            "<tr><th>Scale</th><th>Band</th><th>Total</th><th>Unknown items</th>"
+            "<tr><th>Scale</th><th>Computed band</th><th>Final band</th><th>Total</th>"
+            "<th>Unknown items</th>"
             f"<th>Red flags</th></tr>{rows}</table>"
             f"<p><em>{e(self.instrument.validation_statement)}</em></p>"
             f"<p><em>{e(self.notice)}</em></p>"

@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from stalkrisk._version import __version__
 from stalkrisk.assessment import DECISION_SUPPORT_NOTICE, Assessment, ScaleResult, fmt_points
+from stalkrisk.audit import AssessmentRecord, verify
 from stalkrisk.errors import CaseFileError, InstrumentError, UnknownInstrumentError
 from stalkrisk.examples import load_examples
 from stalkrisk.explain import render_text
@@ -33,6 +34,23 @@ from stalkrisk.scoring import WeightedScorer
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _schema_text(model: type[BaseModel], name: str) -> str:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://stalkrisk.invalid/schema/{name}.json",
+        **model.model_json_schema(mode="validation"),
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+#: The JSON Schemas that ``stalkrisk schema`` prints and ``docs/`` publishes.
+SCHEMAS: dict[str, Callable[[], str]] = {
+    "case": case_json_schema_text,
+    "record": lambda: _schema_text(AssessmentRecord, "record-1"),
+    "instrument": lambda: _schema_text(Instrument, "instrument-1"),
+}
 
 
 class _UsageError(Exception):
@@ -176,6 +194,14 @@ def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
     scorer = WeightedScorer(_instrument(args.instrument))
     cases, failures = _load_cases(args.files, stdin, err)
     assessments: list[Assessment] = [scorer.score(c) for c in cases]
+    if args.record is not None:
+        if len(cases) != 1 or failures:
+            raise _UsageError("--record needs exactly one valid case; score one case at a time")
+        record = AssessmentRecord.from_assessment(assessments[0], cases[0])
+        try:
+            Path(args.record).write_text(record.to_json(), encoding="utf-8")
+        except OSError as exc:
+            raise _UsageError(f"cannot write the record to {args.record}: {exc.strerror}") from None
     if args.format == "json":
         payload = [a.model_dump(mode="json") for a in assessments]
         print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
@@ -196,6 +222,52 @@ def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         if not bad:
             print(f"{label}: valid ({len(cases)} case{'s' if len(cases) != 1 else ''})", file=out)
     return EXIT_INVALID if failures else EXIT_OK
+
+
+def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    try:
+        text = _read_text(args.record, stdin)
+        record = AssessmentRecord.model_validate_json(text)
+    except CaseFileError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    except ValidationError as exc:
+        for line in _validation_lines(args.record, exc):
+            print(f"error: {line}", file=err)
+        return EXIT_INVALID
+    cases, failures = _load_cases([args.case], stdin, err)
+    if failures:
+        return EXIT_INVALID
+    if len(cases) != 1:
+        print(f"error: {args.case}: holds {len(cases)} cases; give the one case assessed", file=err)
+        return EXIT_INVALID
+    instrument = _instrument(args.instrument) if args.instrument else None
+    differences = verify(record, cases[0], instrument)
+    if not differences:
+        a = record.assessment
+        print(
+            f"verified: {args.record} matches case {a.case_id} rescored with "
+            f"{a.instrument.id} {a.instrument.version} (sha256 {a.instrument.sha256[:12]})",
+            file=out,
+        )
+        return EXIT_OK
+    print(
+        f"{len(differences)} difference(s) between {args.record} and a fresh assessment:", file=out
+    )
+    for d in differences:
+        print(f"  {d}", file=out)
+    return EXIT_INVALID
+
+
+def _check_instrument(args: argparse.Namespace, out: TextIO) -> int:
+    inst = load_instrument(Path(args.path))
+    items = len(inst.items)
+    print(
+        f"{args.path}: valid: {inst.id} {inst.version}, {items} item{'s' if items != 1 else ''}, "
+        f"{len(inst.scales)} scale(s); sha256 {inst.sha256}",
+        file=out,
+    )
+    return EXIT_OK
 
 
 def _show_instrument(inst: Instrument, out: TextIO) -> None:
@@ -237,6 +309,8 @@ def _instruments(args: argparse.Namespace, out: TextIO) -> int:
                 file=out,
             )
         return EXIT_OK
+    if args.action == "check":
+        return _check_instrument(args, out)
     inst = _instrument(args.instrument_id)
     if args.format == "json":
         print(json.dumps(inst.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
@@ -302,11 +376,30 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("files", nargs="+", metavar="FILE")
     score.add_argument("--format", choices=("text", "json"), default="text")
     score.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
+    score.add_argument(
+        "--record", metavar="OUT.json", help="also write a verifiable audit record (one case)"
+    )
+
+    verify_cmd = sub.add_parser(
+        "verify", help="re-score a case and compare it with an audit record"
+    )
+    verify_cmd.add_argument("record", metavar="RECORD")
+    verify_cmd.add_argument("case", metavar="CASE")
+    verify_cmd.add_argument(
+        "--instrument", help="instrument to re-score with (default: the record's, bundled)"
+    )
 
     validate = sub.add_parser("validate", help="check case files against the schema")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
-    sub.add_parser("schema", help="print the JSON Schema (draft 2020-12) of a case")
+    schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
+    schema.add_argument(
+        "what",
+        nargs="?",
+        choices=sorted(SCHEMAS),
+        default="case",
+        help="case (default), record (audit record) or instrument (instrument file)",
+    )
     factors = sub.add_parser("factors", help="list the registered factors and their definitions")
     factors.add_argument("--format", choices=("text", "markdown"), default="text")
 
@@ -316,6 +409,10 @@ def _parser() -> argparse.ArgumentParser:
     show = inst_sub.add_parser("show", help="show an instrument's items, scales and bands")
     show.add_argument("instrument_id", metavar="ID_OR_PATH")
     show.add_argument("--format", choices=("text", "json"), default="text")
+    check = inst_sub.add_parser(
+        "check", help="validate your own instrument file and list every problem"
+    )
+    check.add_argument("path", metavar="FILE")
     return parser
 
 
@@ -341,8 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _score(args, stdin, out, err)
         if args.command == "validate":
             return _validate(args, stdin, out, err)
+        if args.command == "verify":
+            return _verify(args, stdin, out, err)
         if args.command == "schema":
-            out.write(case_json_schema_text())
+            out.write(SCHEMAS[args.what]())
             return EXIT_OK
         if args.command == "factors":
             return _factors(args, out)

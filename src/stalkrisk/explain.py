@@ -17,9 +17,24 @@ def _points(x: float) -> str:
 
 
 def _band_phrase(s: ScaleResult) -> str:
-    if s.band is None:
-        return "NOT SCORED"
-    return s.band.label.upper()
+    computed = s.band.label.upper() if s.band else "NOT SCORED"
+    if s.override is None:
+        return computed
+    return (
+        f"{s.override.final_band.label.upper()} after professional override (computed: {computed})"
+    )
+
+
+def _override_lines(s: ScaleResult) -> list[str]:
+    lines: list[str] = []
+    for o in s.overrides:
+        computed = o.computed_band.label if o.computed_band else "not scored"
+        lines.append(
+            f"  Professional override: {o.final_band.label} (computed: {computed}); "
+            f"reason code {o.reason_code.value}; assessor {o.assessor}."
+        )
+        lines.append(f"    Reasons: {o.reason}")
+    return lines
 
 
 def _scale_lines(s: ScaleResult) -> list[str]:
@@ -33,6 +48,7 @@ def _scale_lines(s: ScaleResult) -> list[str]:
                 f"{n_items - len(s.unknown_items)} known items)"
             )
         lines.append(f"{s.title}: {_band_phrase(s)}")
+        lines += _override_lines(s)
         band_of_total = s.score_band.label if s.score_band else ""
         lines.append(f"  Total {fmt_points(s.total)}{how}: {band_of_total} band.")
         raised = s.band is not None and s.score_band is not None and s.band > s.score_band
@@ -48,7 +64,8 @@ def _scale_lines(s: ScaleResult) -> list[str]:
                 f"  {_points(s.points_to_next_band)} more would reach the {s.next_band.label} band."
             )
     else:
-        lines.append(f"{s.title}: NOT SCORED")
+        lines.append(f"{s.title}: {_band_phrase(s)}")
+        lines += _override_lines(s)
         lines.append(f"  {s.reason}")
         if s.band_floor is not None:
             fired = ", ".join(f.label for f in s.fired_red_flags)

@@ -211,6 +211,7 @@ class WeightedScorer:
             max_unknown=scale.missing.max_unknown,
             red_flags=tuple(flags),
             reason=reason,
+            bands=tuple(bands),
         )
 
 
