@@ -7,7 +7,7 @@ import html
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from stalkrisk.bands import Band
 
@@ -15,6 +15,7 @@ __all__ = [
     "DECISION_SUPPORT_NOTICE",
     "Assessment",
     "Contribution",
+    "HorizonResult",
     "InstrumentRef",
     "Override",
     "OverrideReason",
@@ -71,7 +72,8 @@ class Contribution(_Result):
     level: str | None
     """The level that fired, or ``None`` when unknown."""
     points: float | None
-    possible_points: tuple[float, float]
+    possible_points: tuple[float, float] | None
+    """The least and most the item could score (``None`` when unbounded)."""
 
     @property
     def known(self) -> bool:
@@ -123,10 +125,24 @@ class Override(_Result):
     final_band: Band
     """The band the professional set."""
     reason_code: OverrideReason
-    reason: Annotated[str, Field(min_length=10, max_length=2000)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
     """The reasons, in the professional's words (no names or addresses)."""
     assessor: AssessorId
     """A pseudonymous staff reference for the professional."""
+
+
+class HorizonResult(_Result):
+    """A logistic scale's result at one horizon."""
+
+    id: str
+    label: str
+    constant: float
+    log_odds: float
+    """The scale's total plus this horizon's constant."""
+    probability: float
+    """1 / (1 + exp(-log_odds))."""
+    percent: float
+    """The probability as a percentage, rounded as the instrument says."""
 
 
 class ScaleStatus(StrEnum):
@@ -148,8 +164,9 @@ class ScaleResult(_Result):
     """The sum of the points of the known items."""
     prorated: bool
     """True when the total was pro-rated for unknown items."""
-    total_range: tuple[float, float]
-    """The lowest and highest totals possible if the unknown items were known."""
+    total_range: tuple[float, float] | None
+    """The lowest and highest totals possible if the unknown items were known (``None``:
+    unbounded)."""
     score_band: Band | None
     """The band of the total alone."""
     band: Band | None
@@ -173,6 +190,13 @@ class ScaleResult(_Result):
     """Every band of the scale, lowest first."""
     overrides: tuple[Override, ...] = ()
     """Professional overrides, oldest first; the last one sets :attr:`final_band`."""
+    kind: Literal["sum", "logistic"] = "sum"
+    """``sum``: the total is points. ``logistic``: the total is log-odds, and the band is
+    set by the percentage at the ``band_on`` horizon."""
+    horizons: tuple[HorizonResult, ...] = ()
+    """Logistic scales: the probability at each horizon."""
+    band_on: str | None = None
+    """Logistic scales: the horizon whose percentage is banded."""
 
     @property
     def fired_red_flags(self) -> tuple[RedFlagResult, ...]:
@@ -214,6 +238,8 @@ class Assessment(_Result):
     instrument: InstrumentRef
     library_version: str
     scales: tuple[ScaleResult, ...]
+    input_kind: Literal["case", "answers"] = "case"
+    """Whether the input was a :class:`~stalkrisk.Case` or direct item answers."""
     notice: str = DECISION_SUPPORT_NOTICE
 
     @property
@@ -283,7 +309,7 @@ class Assessment(_Result):
             scale=scale,
             computed_band=target.band,
             final_band=chosen,
-            reason_code=OverrideReason(reason_code),
+            reason_code=reason_code,  # type: ignore[arg-type]  # validated by pydantic
             reason=reason,
             assessor=assessor,
         )

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from stalkrisk.assessment import Assessment, Contribution, ScaleResult, fmt_points
 from stalkrisk.errors import InstrumentError
-from stalkrisk.instruments import Instrument, load_instrument
+from stalkrisk.instruments import Instrument, bundled_instruments, load_instrument
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case
 from stalkrisk.scoring import WeightedScorer
@@ -295,7 +295,20 @@ def verify(
         add("case_id", recorded.case_id, case.case_id, "the case id differs")
 
     try:
-        used: Instrument = load_instrument(instrument or recorded.instrument.id)
+        if instrument is None:  # by default, only a bundled instrument: never a path in a record
+            bundled = bundled_instruments()
+            if recorded.instrument.id not in bundled:
+                add(
+                    "instrument",
+                    recorded.instrument.id,
+                    None,
+                    "the record's instrument is not bundled with this library; pass the "
+                    "instrument file to re-score with (verify(..., instrument=PATH))",
+                )
+                return diffs
+            used: Instrument = bundled[recorded.instrument.id]
+        else:
+            used = load_instrument(instrument)
     except (InstrumentError, ValidationError) as exc:
         add(
             "instrument",
