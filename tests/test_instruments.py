@@ -43,7 +43,7 @@ BUNDLED_FILE = (
 
 #: sha256 of stalkrisk-screen 1.0.0's canonical content. If you change the instrument on
 #: purpose, bump its version and update this; if you did not, something changed its weights.
-SCREEN_SHA256 = "8658d623ad14"
+SCREEN_SHA256 = "705f955d1dbd"
 
 
 def minimal_data() -> dict[str, Any]:
@@ -315,7 +315,12 @@ BROKEN: list[tuple[str, list[tuple[str, str]]]] = [
     ),
     (
         "red_flag_unknown_factor.toml",
-        [("scales[0] (harm).red_flags[0] (ttk).factor", "no factor is named 'threats_to_kil'")],
+        [
+            (
+                "scales[0] (harm).red_flags[0] (ttk).factor",
+                "no factor is named 'threats_to_kil'; see `stalkrisk factors` or stalkrisk.FACTORS",
+            )
+        ],
     ),
     (
         "prorate_negative.toml",
@@ -469,7 +474,8 @@ def item(**fields: Any) -> Item:
 def test_binary_points_shorthand_expands_to_two_levels() -> None:
     x = item(points=3)
     assert x.levels == [Level(min=0, max=0, points=0), Level(min=1, max=1, points=3)]
-    assert x.kind is FactorKind.BINARY
+    assert x.levels is not None
+    assert stalkrisk.FACTORS[x.factor or ""].kind is FactorKind.BINARY
     assert (x.min_points, x.max_points) == (0, 3)
     assert x.level_for(FactorValue(1, 1)) is x.levels[1]
     assert x.level_for(FactorValue(0, 0)) is x.levels[0]

@@ -18,6 +18,7 @@ from stalkrisk.assessment import (
     DECISION_SUPPORT_NOTICE,
     Assessment,
     Contribution,
+    HorizonResult,
     InstrumentRef,
     Override,
     OverrideReason,
@@ -59,8 +60,8 @@ from stalkrisk.instruments import (
     instrument_from_data,
     load_instrument,
 )
-from stalkrisk.schemas import SCHEMA_VERSION, Case, Presence, case_json_schema
-from stalkrisk.scoring import WeightedScorer, score
+from stalkrisk.schemas import SCHEMA_VERSION, Case, ItemAnswers, Presence, case_json_schema
+from stalkrisk.scoring import WeightedScorer, score, score_answers
 
 __all__ = [
     "DECISION_SUPPORT_NOTICE",
@@ -79,10 +80,12 @@ __all__ = [
     "Factor",
     "FactorKind",
     "FactorValue",
+    "HorizonResult",
     "Instrument",
     "InstrumentError",
     "InstrumentFileError",
     "InstrumentRef",
+    "ItemAnswers",
     "Override",
     "OverrideReason",
     "Presence",
@@ -109,5 +112,6 @@ __all__ = [
     "load_instrument",
     "render_text",
     "score",
+    "score_answers",
     "verify",
 ]

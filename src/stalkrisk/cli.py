@@ -24,7 +24,9 @@ from stalkrisk.explain import render_text
 from stalkrisk.features import FACTORS
 from stalkrisk.instruments import (
     DEFAULT_INSTRUMENT,
+    Condition,
     Instrument,
+    Item,
     bundled_instruments,
     load_instrument,
 )
@@ -65,7 +67,7 @@ def format_loc(loc: Sequence[str | int]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(case)"
+    return out or "(top level)"
 
 
 def _read_text(name: str, stdin: TextIO) -> str:
@@ -78,7 +80,7 @@ def _read_text(name: str, stdin: TextIO) -> str:
     except IsADirectoryError:
         raise CaseFileError(f"{name}: is a folder; give the case files inside it") from None
     except UnicodeDecodeError:
-        raise CaseFileError(f"{name}: not UTF-8 text; case files are UTF-8 JSON") from None
+        raise CaseFileError(f"{name}: not UTF-8 text; stalkrisk reads UTF-8 JSON") from None
     except OSError as exc:
         raise CaseFileError(f"{name}: cannot be read ({exc.strerror})") from None
 
@@ -270,24 +272,58 @@ def _check_instrument(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _conditions(conditions: Sequence[Condition], joiner: str) -> str:
+    parts = []
+    for c in conditions:
+        if c.categories:
+            parts.append(f"{c.source} in ({', '.join(c.categories)})")
+        elif c.min is None and c.max is None:
+            parts.append(c.source)
+        else:
+            low = "" if c.min is None else f"{fmt_points(c.min)} <= "
+            high = "" if c.max is None else f" <= {fmt_points(c.max)}"
+            parts.append(f"{low}{c.source}{high}")
+    return f" {joiner} ".join(parts)
+
+
+def _item_source(item: Item) -> str:
+    text = item.source or _conditions(
+        item.any_of or item.all_of or [], "or" if item.any_of else "and"
+    )
+    if item.only_if:
+        text += f"; only if {_conditions(item.only_if, 'and')}"
+    return text
+
+
+def _item_scoring(inst: Instrument, item: Item) -> str:
+    if item.coefficient is not None:
+        return f"{fmt_points(item.coefficient)} per unit"
+    kind = inst.item_kind(item)
+    return ", ".join(f"{lv.label(kind)} → {fmt_points(lv.points)}" for lv in item.levels or [])
+
+
 def _show_instrument(inst: Instrument, out: TextIO) -> None:
     print(f"{inst.title} {inst.version}  ({inst.id})", file=out)
     print(f"sha256: {inst.sha256}", file=out)
     print(f"Validation: {inst.validation.status.value}. {inst.validation.statement}", file=out)
     print(f"\n{inst.description}\n", file=out)
+    for question in inst.questions:
+        cats = f": {', '.join(question.categories)}" if question.categories else ""
+        print(f"Question {question.id} ({question.kind.value}{cats}): {question.label}", file=out)
+    if inst.questions:
+        print("", file=out)
     for scale in inst.scales:
-        print(f"Scale {scale.id}: {scale.title}", file=out)
+        print(f"Scale {scale.id}: {scale.title} ({scale.kind})", file=out)
+        for h in scale.horizons:
+            print(f"  Horizon {h.label}: constant {h.constant:g}", file=out)
         for item_id in scale.items:
             item = inst.item(item_id)
-            levels = ", ".join(
-                f"{lv.label(item.kind)} → {fmt_points(lv.points)}" for lv in item.levels
-            )
-            print(f"  {item.label} [{item.factor}]: {levels}", file=out)
+            print(f"  {item.label} [{_item_source(item)}]: {_item_scoring(inst, item)}", file=out)
         bands = ", ".join(f"{b.label} {b.describe_range()}" for b in scale.bands)
         print(f"  Bands: {bands}", file=out)
         for flag in scale.red_flags:
             print(
-                f"  Red flag: {flag.label} [{flag.factor}] → at least {flag.minimum_band}", file=out
+                f"  Red flag: {flag.label} [{flag.source}] → at least {flag.minimum_band}", file=out
             )
         rule = scale.missing
         print(

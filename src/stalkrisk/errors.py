@@ -34,6 +34,10 @@ UNKNOWN_INSTRUMENT = (
     "no bundled instrument has the id {id!r}; available: {available}. "
     "To use your own instrument, pass the path of its .toml or .json file."
 )
+ANSWERS_ONLY = (
+    "instrument {id!r} asks its own questions, which a Case cannot answer; score the "
+    "practitioner's answers with score_answers() (CLI: stalkrisk score --answers)"
+)
 UNKNOWN_FACTOR = "no factor is named {name!r}; see stalkrisk.FACTORS for the registered factors"
 
 

@@ -37,7 +37,7 @@ def _override_lines(s: ScaleResult) -> list[str]:
     return lines
 
 
-def _scale_lines(s: ScaleResult) -> list[str]:
+def _header_lines(s: ScaleResult) -> list[str]:
     lines: list[str] = []
     n_items = len(s.contributions)
     if s.status is ScaleStatus.SCORED and s.total is not None:
@@ -50,7 +50,19 @@ def _scale_lines(s: ScaleResult) -> list[str]:
         lines.append(f"{s.title}: {_band_phrase(s)}")
         lines += _override_lines(s)
         band_of_total = s.score_band.label if s.score_band else ""
-        lines.append(f"  Total {fmt_points(s.total)}{how}: {band_of_total} band.")
+        if s.kind == "logistic":
+            lines.append(
+                f"  Linear predictor (log-odds, before the horizon constant): {s.total:.4f}"
+            )
+            for h in s.horizons:
+                marker = "  <- banded" if h.id == s.band_on else ""
+                lines.append(
+                    f"  {h.label}: {fmt_points(h.percent)}% "
+                    f"(log-odds {h.log_odds:.4f} with constant {h.constant:g}){marker}"
+                )
+            lines.append(f"  {band_of_total} band.")
+        else:
+            lines.append(f"  Total {fmt_points(s.total)}{how}: {band_of_total} band.")
         raised = s.band is not None and s.score_band is not None and s.band > s.score_band
         if raised:
             fired = ", ".join(f.label for f in s.fired_red_flags)
@@ -60,9 +72,12 @@ def _scale_lines(s: ScaleResult) -> list[str]:
             )
         below_next = s.next_band is not None and s.band is not None and s.band < s.next_band
         if below_next and s.next_band is not None and s.points_to_next_band is not None:
-            lines.append(
-                f"  {_points(s.points_to_next_band)} more would reach the {s.next_band.label} band."
+            more = (
+                f"{fmt_points(s.points_to_next_band)} percentage points"
+                if s.kind == "logistic"
+                else _points(s.points_to_next_band)
             )
+            lines.append(f"  {more} more would reach the {s.next_band.label} band.")
     else:
         lines.append(f"{s.title}: {_band_phrase(s)}")
         lines += _override_lines(s)
@@ -73,24 +88,35 @@ def _scale_lines(s: ScaleResult) -> list[str]:
                 f"  Red flag fired ({fired}): whatever the unknown items, the band is at least "
                 f"{s.band_floor.label}."
             )
+    return lines
+
+
+def _scale_lines(s: ScaleResult) -> list[str]:
+    lines = _header_lines(s)
+    n_items = len(s.contributions)
     lines.append("  Contributions:")
     for c in s.contributions:
         if c.points is None:
-            lo, hi = c.possible_points
-            lines.append(
-                f"       ?  {c.label}: {c.value} (could score {fmt_points(lo)} to {fmt_points(hi)})"
-            )
+            could = "any amount"
+            if c.possible_points is not None:
+                lo, hi = c.possible_points
+                could = f"{fmt_points(lo)} to {fmt_points(hi)}"
+            lines.append(f"       ?  {c.label}: {c.value} (could score {could})")
         else:
-            lines.append(
-                f"  {'+' if c.points > 0 else ' '}{fmt_points(c.points):>5}  {c.label}: {c.value}"
+            points = (
+                f"{c.points:+.4f}"
+                if s.kind == "logistic"
+                else (f"{'+' if c.points > 0 else ' '}{fmt_points(c.points):>5}")
             )
+            level = f" [{c.level}]" if c.level == "not applicable" else ""
+            lines.append(f"  {points}  {c.label}: {c.value}{level}")
     if s.unknown_items:
         lines.append(
             f"  Unknown: {len(s.unknown_items)} of {n_items} items "
             f"(this scale tolerates {s.max_unknown}). Unknown is never read as absent."
         )
-    lo, hi = s.total_range
-    if lo != hi:
+    if s.total_range is not None and s.kind == "sum" and s.total_range[0] != s.total_range[1]:
+        lo, hi = s.total_range
         bands = " to ".join(dict.fromkeys((s.possible_bands[0].label, s.possible_bands[-1].label)))
         lines.append(
             f"  If the unknown items were known, the total would lie between {fmt_points(lo)} "

@@ -74,6 +74,7 @@ class FactorKind(StrEnum):
 
     BINARY = "binary"
     COUNT = "count"
+    NUMBER = "number"
     CATEGORY = "category"
 
 
@@ -100,9 +101,11 @@ class FactorValue:
     False
     """
 
-    low: int | None = None
-    high: int | None = None
+    low: float | None = None
+    high: float | None = None
     category: str | None = None
+    note: str | None = None
+    """Why the value is unknown, when there is more to say than "not recorded"."""
 
     @classmethod
     def of(cls, presence: Presence) -> FactorValue:
@@ -114,7 +117,7 @@ class FactorValue:
         return cls(0, 1)
 
     @classmethod
-    def count(cls, n: int | None) -> FactorValue:
+    def count(cls, n: float | None) -> FactorValue:
         """Return a known count, or an unknown one (``[0, ∞)``) for ``None``."""
         return cls(0, None) if n is None else cls(n, n)
 
@@ -131,7 +134,7 @@ class FactorValue:
         return self.low == self.high
 
     @property
-    def value(self) -> int | str | None:
+    def value(self) -> float | str | None:
         """The exact value when known, else ``None``."""
         if not self.known:
             return None
@@ -139,22 +142,35 @@ class FactorValue:
 
     def describe(self, kind: FactorKind | None = None) -> str:
         """Describe the value in words (``"present"``, ``"3"``, ``"at least 2"``, ``"unknown"``)."""
+        text = self._describe(kind)
+        return f"{text} ({self.note})" if self.note else text
+
+    def _describe(self, kind: FactorKind | None) -> str:
         if self.low is None:
             return self.category if self.category is not None else "unknown"
         if kind == FactorKind.BINARY:
             if self.low == self.high:
                 return "present" if self.low == 1 else "absent"
             return "unknown"
+        low = _num(self.low)
         if self.low == self.high:
-            return str(self.low)
+            return low
         if self.high is None:
-            return "unknown" if self.low == 0 else f"at least {self.low}"
-        return f"{self.low} to {self.high}"
+            return "unknown" if self.low == 0 else f"at least {low}"
+        return f"{low} to {_num(self.high)}"
 
     def __repr__(self) -> str:
+        note = f", note={self.note!r}" if self.note else ""
         if self.low is None:
-            return f"FactorValue(category={self.category!r})"
-        return f"FactorValue(low={self.low}, high={self.high})"
+            return f"FactorValue(category={self.category!r}{note})"
+        return f"FactorValue(low={_num(self.low)}, high={_num(self.high)}{note})"
+
+
+def _num(x: float | None) -> str:
+    """Write a number without a spurious ``.0``; ``None`` as ``None``."""
+    if x is None:
+        return "None"
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,39 +1,126 @@
-"""The transparent weighted scorer: case → factor values → item points → scale totals → bands."""
+"""The transparent weighted scorer: case → factor values → item points → scale totals → bands.
+
+The same engine scores a :class:`~stalkrisk.Case` (through the factor registry) and direct
+item answers (:class:`~stalkrisk.schemas.ItemAnswers`, through the instrument's questions):
+both become a value for every source the instrument reads, and everything after that is
+shared.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     Assessment,
     Contribution,
+    HorizonResult,
     InstrumentRef,
     RedFlagResult,
     ScaleResult,
     ScaleStatus,
+    fmt_points,
 )
 from stalkrisk.bands import Band, band_index
-from stalkrisk.features import FACTORS, FactorValue, evaluate_factors
+from stalkrisk.errors import ANSWERS_ONLY, InstrumentError
+from stalkrisk.features import FactorKind, FactorValue, all_of, any_of, evaluate_factors
 from stalkrisk.instruments import (
     DEFAULT_INSTRUMENT,
     Instrument,
+    Item,
     MissingDataMethod,
     Scale,
     bundled_instruments,
     load_instrument,
 )
+from stalkrisk.instruments._answers import read_answers
 from stalkrisk.instruments._loader import InstrumentSource
-from stalkrisk.schemas import Case
+from stalkrisk.schemas import Case, ItemAnswers, Presence
 
-__all__ = ["WeightedScorer", "score"]
+__all__ = ["WeightedScorer", "score", "score_answers"]
+
+Values = Mapping[str, FactorValue]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One item's score: points (``None`` if unknown), the level, and the possible range."""
+
+    points: float | None
+    level: str | None
+    possible: tuple[float, float] | None
+
+
+def _gate(item: Item, values: Values) -> Presence:
+    if not item.only_if:
+        return Presence.PRESENT
+    return all_of(*(c.evaluate(values[c.source]) for c in item.only_if))
+
+
+def item_value(item: Item, values: Values) -> FactorValue:
+    """Return the value an item reads: its source's value, or its conditions combined."""
+    if item.source is not None:
+        return values[item.source]
+    conditions = item.any_of or item.all_of or []
+    combine = any_of if item.any_of else all_of
+    return FactorValue.of(combine(*(c.evaluate(values[c.source]) for c in conditions)))
+
+
+def _score_item(item: Item, value: FactorValue, gate: Presence, kind: FactorKind) -> _Scored:
+    if gate is Presence.ABSENT:
+        return _Scored(0.0, "not applicable", (0.0, 0.0))
+    if item.coefficient is not None:
+        if value.known and value.low is not None:
+            points = item.coefficient * value.low
+            inner = _Scored(points, f"{fmt_points(item.coefficient)} per unit", (points, points))
+        else:
+            inner = _Scored(None, None, item.possible_points(value))
+    else:
+        level = item.level_for(value)
+        possible = item.possible_points(value)
+        if level is None:
+            inner = _Scored(None, None, possible)
+        else:
+            inner = _Scored(level.points, level.label(kind), (level.points, level.points))
+    if gate is Presence.PRESENT or inner.points == 0:
+        return inner
+    possible = (
+        None
+        if inner.possible is None
+        else (min(0.0, inner.possible[0]), max(0.0, inner.possible[1]))
+    )
+    return _Scored(None, None, possible)
+
+
+def _percent(probability: float, decimals: int | None) -> float:
+    percent = probability * 100
+    if decimals is None:
+        return percent
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(percent)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class _Tally:
+    """Running sums over a scale's items."""
+
+    contributions: list[Contribution] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    known_points: float = 0.0
+    low: float | None = 0.0
+    high: float | None = 0.0
+    max_all: float = 0.0
+    max_known: float = 0.0
 
 
 class WeightedScorer:
-    """Score cases with one points instrument, showing every contribution and every unknown.
+    """Score cases (or direct answers) with one instrument, showing every contribution.
 
     Parameters
     ----------
@@ -55,85 +142,133 @@ class WeightedScorer:
 
     def __init__(self, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> None:
         self.instrument: Instrument = load_instrument(instrument)
-        self._factors = sorted(
-            {i.factor for i in self.instrument.items}
-            | {f.factor for s in self.instrument.scales for f in s.red_flags}
-        )
+        inst = self.instrument
+        self._items = {item.id: item for item in inst.items}
+        self._kinds = {item.id: inst.item_kind(item) for item in inst.items}
         self._ref = InstrumentRef(
-            id=self.instrument.id,
-            version=self.instrument.version,
-            sha256=self.instrument.sha256,
-            title=self.instrument.title,
-            validation_status=self.instrument.validation.status.value,
-            validation_statement=self.instrument.validation.statement,
+            id=inst.id,
+            version=inst.version,
+            sha256=inst.sha256,
+            title=inst.title,
+            validation_status=inst.validation.status.value,
+            validation_statement=inst.validation.statement,
         )
 
     def __repr__(self) -> str:
         return f"WeightedScorer({self.instrument.reference!r})"
 
     def score(self, case: Case) -> Assessment:
-        """Score one case.
+        """Score one validated case.
 
-        Parameters
-        ----------
-        case : Case
-            A validated case.
-
-        Returns
-        -------
-        Assessment
+        Raises
+        ------
+        InstrumentError
+            If the instrument asks its own questions, which a case cannot answer: use
+            :meth:`score_answers`.
         """
-        values = evaluate_factors(case, self._factors)
-        return Assessment(
+        if self.instrument.answers_only:
+            raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
+        values = evaluate_factors(case, self.instrument.factors)
+        return self._assess(
             case_id=case.case_id,
             assessment_date=case.assessment_date,
             synthetic=case.synthetic,
             schema_version=case.schema_version,
+            input_kind="case",
+            values=values,
+        )
+
+    def score_answers(self, answers: ItemAnswers | Mapping[str, Any]) -> Assessment:
+        """Score a practitioner's direct answers to the instrument's questions.
+
+        Parameters
+        ----------
+        answers : ItemAnswers or mapping
+            Answers keyed by question id (or by factor name, for instruments that read
+            factors). A question with no answer is unknown.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            If an answer names no question of the instrument or does not fit its kind.
+        """
+        if not isinstance(answers, ItemAnswers):
+            answers = ItemAnswers.model_validate(answers)
+        values = read_answers(self.instrument, answers)
+        return self._assess(
+            case_id=answers.case_id,
+            assessment_date=answers.assessment_date,
+            synthetic=answers.synthetic,
+            schema_version=answers.schema_version,
+            input_kind="answers",
+            values=values,
+        )
+
+    def _assess(
+        self,
+        *,
+        case_id: str,
+        assessment_date: dt.date,
+        synthetic: bool,
+        schema_version: str,
+        input_kind: Literal["case", "answers"],
+        values: Values,
+    ) -> Assessment:
+        return Assessment(
+            case_id=case_id,
+            assessment_date=assessment_date,
+            synthetic=synthetic,
+            schema_version=schema_version,
             instrument=self._ref,
             library_version=__version__,
             scales=tuple(self._score_scale(s, values) for s in self.instrument.scales),
+            input_kind=input_kind,
         )
 
-    def _items(self, scale: Scale, values: Mapping[str, FactorValue]) -> _ItemTally:
-        tally = _ItemTally()
+    def _tally(self, scale: Scale, values: Values) -> _Tally:
+        tally = _Tally()
         for item_id in scale.items:
-            item = self.instrument.item(item_id)
-            value = values[item.factor]
-            kind = FACTORS[item.factor].kind
-            level = item.level_for(value)
-            tally.max_all += item.max_points
-            if level is None:
+            item = self._items[item_id]
+            kind = self._kinds[item_id]
+            value = item_value(item, values)
+            scored = _score_item(item, value, _gate(item, values), kind)
+            if item.levels is not None:
+                tally.max_all += item.max_points
+            if scored.points is None:
                 tally.unknown.append(item.id)
-                lo, hi = item.possible_points(value)
             else:
-                lo = hi = level.points
-                tally.known_points += level.points
-                tally.max_known += item.max_points
-            tally.low += lo
-            tally.high += hi
+                tally.known_points += scored.points
+                if item.levels is not None:
+                    tally.max_known += item.max_points
+            if scored.possible is None or tally.low is None or tally.high is None:
+                tally.low = tally.high = None
+            else:
+                tally.low += scored.possible[0]
+                tally.high += scored.possible[1]
             tally.contributions.append(
                 Contribution(
                     item=item.id,
                     label=item.label,
-                    factor=item.factor,
+                    factor=item.source
+                    or "+".join(c.source for c in item.any_of or item.all_of or []),
                     value=value.describe(kind),
-                    level=None if level is None else level.label(kind),
-                    points=None if level is None else level.points,
-                    possible_points=(lo, hi),
+                    level=scored.level,
+                    points=scored.points,
+                    possible_points=scored.possible,
                 )
             )
         return tally
 
     @staticmethod
     def _red_flags(
-        scale: Scale, values: Mapping[str, FactorValue], bands: list[Band]
+        scale: Scale, values: Values, bands: list[Band]
     ) -> tuple[list[RedFlagResult], int | None, int | None]:
         """Return the flags, the band floor they set, and the band an unknown flag could set."""
         flags: list[RedFlagResult] = []
         floor: int | None = None
         could_raise_to: int | None = None
         for flag in scale.red_flags:
-            value = values[flag.factor]
+            value = values[flag.source]
             rank = scale.band_rank(flag.minimum_band)
             status: Literal["fired", "not_fired", "unknown"]
             if value.low is not None and value.low >= flag.at_least:
@@ -148,50 +283,68 @@ class WeightedScorer:
                 RedFlagResult(
                     id=flag.id,
                     label=flag.label,
-                    factor=flag.factor,
+                    factor=flag.source,
                     status=status,
                     minimum_band=bands[rank],
                 )
             )
         return flags, floor, could_raise_to
 
-    def _score_scale(self, scale: Scale, values: Mapping[str, FactorValue]) -> ScaleResult:
+    def _score_scale(self, scale: Scale, values: Values) -> ScaleResult:
         bands = [Band(id=b.id, label=b.label, rank=r) for r, b in enumerate(scale.bands)]
-        tally = self._items(scale, values)
+        tally = self._tally(scale, values)
         flags, floor, could_raise_to = self._red_flags(scale, values, bands)
         unknown = tally.unknown
+        logistic = scale.kind == "logistic"
 
         scored = len(unknown) <= scale.missing.max_unknown
         total: float | None = None
         prorated = False
         reason = None
+        horizons: tuple[HorizonResult, ...] = ()
+        banded: float | None = None  # the number the bands cut: total, or a percentage
+        band_on = None
         if scored:
             total = tally.known_points
             prorate = scale.missing.method is MissingDataMethod.PRORATE
             if unknown and prorate and tally.max_known > 0:
                 total = tally.known_points * tally.max_all / tally.max_known
+                # Partly known items can rule out low totals: never estimate outside what is
+                # still possible.
+                if tally.low is not None and tally.high is not None:
+                    total = min(max(total, tally.low), tally.high)
                 prorated = True
+            banded = total
+            if logistic:
+                horizons = tuple(self._horizon(h, total, scale) for h in scale.horizons)
+                band_on = scale.band_on or scale.horizons[0].id
+                banded = next(h.percent for h in horizons if h.id == band_on)
         else:
             reason = (
                 f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
                 f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
             )
 
-        score_rank = None if total is None else band_index(total, scale.bands)
+        score_rank = None if banded is None else band_index(banded, scale.bands)
         final_rank = score_rank
         if score_rank is not None and floor is not None:
             final_rank = max(score_rank, floor)
-        lo_rank = band_index(tally.low, scale.bands)
-        hi_rank = band_index(tally.high, scale.bands)
+        if logistic or tally.low is None or tally.high is None:
+            lo_rank = 0 if score_rank is None else score_rank
+            hi_rank = len(bands) - 1 if score_rank is None else score_rank
+        else:
+            lo_rank = band_index(tally.low, scale.bands)
+            hi_rank = band_index(tally.high, scale.bands)
         if floor is not None:
             lo_rank, hi_rank = max(lo_rank, floor), max(hi_rank, floor)
         if could_raise_to is not None:
             hi_rank = max(hi_rank, could_raise_to)
         next_rank = None if score_rank is None or score_rank + 1 >= len(bands) else score_rank + 1
         to_next = None
-        if next_rank is not None and total is not None:
+        if next_rank is not None and banded is not None:
             start = scale.bands[next_rank].min
-            to_next = None if start is None else start - total
+            to_next = None if start is None else start - banded
+        total_range = None if tally.low is None or tally.high is None else (tally.low, tally.high)
         return ScaleResult(
             scale=scale.id,
             title=scale.title,
@@ -199,7 +352,7 @@ class WeightedScorer:
             total=total,
             known_points=tally.known_points,
             prorated=prorated,
-            total_range=(tally.low, tally.high),
+            total_range=total_range,
             score_band=None if score_rank is None else bands[score_rank],
             band=None if final_rank is None else bands[final_rank],
             band_floor=None if floor is None else bands[floor],
@@ -212,26 +365,37 @@ class WeightedScorer:
             red_flags=tuple(flags),
             reason=reason,
             bands=tuple(bands),
+            kind=scale.kind,
+            horizons=horizons,
+            band_on=band_on,
         )
 
-
-@dataclass
-class _ItemTally:
-    """Running sums over a scale's items."""
-
-    contributions: list[Contribution] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    known_points: float = 0.0
-    low: float = 0.0
-    high: float = 0.0
-    max_all: float = 0.0
-    max_known: float = 0.0
+    @staticmethod
+    def _horizon(horizon: Any, total: float, scale: Scale) -> HorizonResult:
+        log_odds = total + horizon.constant
+        probability = 1.0 / (1.0 + math.exp(-log_odds))
+        return HorizonResult(
+            id=horizon.id,
+            label=horizon.label,
+            constant=horizon.constant,
+            log_odds=log_odds,
+            probability=probability,
+            percent=_percent(probability, scale.percent_decimals),
+        )
 
 
 @cache
 def _bundled_scorer(instrument_id: str) -> WeightedScorer:
     """Scorers for bundled instruments, which cannot change while the process runs."""
     return WeightedScorer(instrument_id)
+
+
+def _scorer(instrument: InstrumentSource) -> WeightedScorer:
+    if isinstance(instrument, str) and instrument in bundled_instruments():
+        return _bundled_scorer(instrument)
+    # A file is read afresh on every call, so an edited instrument is never scored stale;
+    # to score many cases with one instrument, build a WeightedScorer once.
+    return WeightedScorer(instrument)
 
 
 def score(case: Case, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> Assessment:
@@ -257,8 +421,14 @@ def score(case: Case, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> Asse
     >>> [(s.scale, s.band.id) for s in assessment.scales]
     [('continued_stalking', 'low'), ('serious_harm', 'low')]
     """
-    if isinstance(instrument, str) and instrument in bundled_instruments():
-        return _bundled_scorer(instrument).score(case)
-    # A file is read afresh on every call, so an edited instrument is never scored stale;
-    # to score many cases with one instrument, build a WeightedScorer once.
-    return WeightedScorer(instrument).score(case)
+    return _scorer(instrument).score(case)
+
+
+def score_answers(
+    answers: ItemAnswers | Mapping[str, Any], instrument: InstrumentSource
+) -> Assessment:
+    """Score a practitioner's direct answers to ``instrument``'s questions.
+
+    See :meth:`WeightedScorer.score_answers`.
+    """
+    return _scorer(instrument).score_answers(answers)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from stalkrisk.bands import BandSpec, Identifier
 from stalkrisk.features import FACTORS, FactorKind, FactorValue
+from stalkrisk.schemas import Presence
 
 __all__ = [
     "FORMAT",
@@ -96,22 +97,105 @@ class Level(_Strict):
         )
 
 
-class Item(_Strict):
-    """An instrument item: a factor, the evidence for including it, and points per level.
+class Question(_Strict):
+    """A question that an instrument asks directly, answered item by item from a checklist.
 
-    For a binary factor, ``points = 2`` is shorthand for the levels absent → 0, present → 2.
+    Instruments whose items read questions are scored from answers
+    (:meth:`stalkrisk.WeightedScorer.score_answers`), not from a :class:`~stalkrisk.Case`.
+    """
+
+    id: Identifier
+    """Identifier, unique within the instrument and distinct from every factor's name."""
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    """The question as the practitioner sees it."""
+    kind: FactorKind
+    """``binary`` (present/absent), ``count`` (whole number from 0), ``number`` or ``category``."""
+    categories: Annotated[list[Identifier], Field(min_length=2)] | None = None
+    """The possible answers of a category question."""
+    help: Annotated[str, Field(max_length=2000)] = ""
+    """Guidance on answering, in the instrument's words."""
+
+
+class Condition(_Strict):
+    """A test on one factor or question, true, false or unknown (Kleene logic).
+
+    ``min``/``max`` (inclusive) test a count or number; ``categories`` a category; with
+    neither, a binary source is tested for "present".
+    """
+
+    factor: str | None = None
+    """A registered factor."""
+    question: Identifier | None = None
+    """One of the instrument's questions."""
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Smallest value for which the condition holds."""
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Largest value for which the condition holds."""
+    categories: Annotated[list[str], Field(min_length=1)] | None = None
+    """Categories for which the condition holds."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Condition:
+        if (self.factor is None) == (self.question is None):
+            raise ValueError("a condition names exactly one of factor or question")
+        if self.categories is not None and (self.min is not None or self.max is not None):
+            raise ValueError("a condition tests either categories or min/max, not both")
+        return self
+
+    @property
+    def source(self) -> str:
+        """The factor or question tested."""
+        return self.factor if self.factor is not None else str(self.question)
+
+    def evaluate(self, value: FactorValue) -> Presence:
+        """Return whether the condition holds for ``value``: present, absent or unknown."""
+        if self.categories is not None:
+            if value.category is None:
+                return Presence.UNKNOWN
+            return Presence.PRESENT if value.category in self.categories else Presence.ABSENT
+        if value.low is None:
+            return Presence.UNKNOWN
+        low = self.min if self.min is not None or self.max is not None else 1
+        high = self.max
+        inside_low = low is None or value.low >= low
+        inside_high = high is None or (value.high is not None and value.high <= high)
+        if inside_low and inside_high:
+            return Presence.PRESENT
+        below = low is not None and value.high is not None and value.high < low
+        above = high is not None and value.low > high
+        return Presence.ABSENT if below or above else Presence.UNKNOWN
+
+
+class Item(_Strict):
+    """An instrument item: what it reads, the evidence for it, and how it scores.
+
+    An item reads one ``factor`` (from a case) or one ``question`` (answered directly), or is
+    a binary combination of conditions (``any_of`` / ``all_of``). It scores by ``levels``
+    (points per range of values or per category) or, on logistic scales, by ``coefficient``
+    times the value. ``only_if`` conditions gate it: when they do not hold the item scores 0 ("not
+    applicable"). For binary sources, ``points = 2`` is shorthand for absent → 0, present → 2.
     """
 
     id: Identifier
     """Identifier, unique within the instrument."""
-    factor: str
+    factor: str | None = None
     """The registered factor the item reads (see ``stalkrisk.FACTORS``)."""
+    question: Identifier | None = None
+    """The instrument question the item reads."""
+    any_of: Annotated[list[Condition], Field(min_length=1)] | None = None
+    """Present when any condition holds (Kleene "or")."""
+    all_of: Annotated[list[Condition], Field(min_length=1)] | None = None
+    """Present when every condition holds (Kleene "and")."""
+    only_if: Annotated[list[Condition], Field(min_length=1)] | None = None
+    """Conditions that must all hold for the item to apply; otherwise it scores 0."""
     label: Annotated[str, Field(min_length=1, max_length=200)]
     """Short label shown in explanations."""
     rationale: Text
     """Why the item is in the instrument, with its evidence."""
-    levels: Annotated[list[Level], Field(min_length=1, max_length=100)]
-    """Levels in ascending order of factor value."""
+    levels: Annotated[list[Level], Field(min_length=1, max_length=100)] | None = None
+    """Levels in ascending order of value."""
+    coefficient: Points | None = None
+    """Points per unit of the value (logistic scales: a log-odds coefficient)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -139,30 +223,44 @@ class Item(_Strict):
             ]
         return data
 
+    @model_validator(mode="after")
+    def _shape(self) -> Item:
+        sources = [self.factor, self.question, self.any_of, self.all_of]
+        if sum(s is not None for s in sources) != 1:
+            raise ValueError("an item reads exactly one of factor, question, any_of or all_of")
+        if (self.levels is None) == (self.coefficient is None):
+            raise ValueError("an item scores by exactly one of levels (or points) or coefficient")
+        return self
+
     @property
-    def kind(self) -> FactorKind:
-        """The kind of the item's factor."""
-        return FACTORS[self.factor].kind
+    def source(self) -> str | None:
+        """The factor or question read, or ``None`` for a combination of conditions."""
+        return self.factor if self.factor is not None else self.question
 
     def level_for(self, value: FactorValue) -> Level | None:
         """Return the level holding every value consistent with ``value``, or ``None``."""
-        held = [level for level in self.levels if level.holds(value)]
+        held = [level for level in self.levels or [] if level.holds(value)]
         return held[0] if len(held) == 1 else None
 
-    def possible_points(self, value: FactorValue) -> tuple[float, float]:
-        """Return the least and greatest points the item could score given ``value``."""
-        points = [level.points for level in self.levels if level.overlaps(value)]
+    def possible_points(self, value: FactorValue) -> tuple[float, float] | None:
+        """Return the least and greatest points possible given ``value`` (``None``: unbounded)."""
+        if self.coefficient is not None:
+            if value.low is None or value.high is None:
+                return None
+            a, b = self.coefficient * value.low, self.coefficient * value.high
+            return min(a, b), max(a, b)
+        points = [level.points for level in self.levels or [] if level.overlaps(value)]
         return min(points), max(points)
 
     @property
     def max_points(self) -> float:
-        """The most points the item can score."""
-        return max(level.points for level in self.levels)
+        """The most points the item can score (levels only)."""
+        return max(level.points for level in self.levels or [Level(points=0)])
 
     @property
     def min_points(self) -> float:
-        """The fewest points the item can score."""
-        return min(level.points for level in self.levels)
+        """The fewest points the item can score (levels only)."""
+        return min(level.points for level in self.levels or [Level(points=0)])
 
 
 class RedFlag(_Strict):
@@ -170,8 +268,10 @@ class RedFlag(_Strict):
 
     id: Identifier
     """Identifier, unique within the scale."""
-    factor: str
+    factor: str | None = None
     """The factor that triggers the flag."""
+    question: Identifier | None = None
+    """The instrument question that triggers the flag (instead of a factor)."""
     at_least: Annotated[int, Field(ge=1)] = 1
     """The flag fires when the factor's value is at least this (1: present)."""
     minimum_band: Identifier
@@ -181,12 +281,24 @@ class RedFlag(_Strict):
     rationale: Text
     """Why this factor overrides the total."""
 
+    @model_validator(mode="after")
+    def _one_source(self) -> RedFlag:
+        if (self.factor is None) == (self.question is None):
+            raise ValueError("a red flag names exactly one of factor or question")
+        return self
+
+    @property
+    def source(self) -> str:
+        """The factor or question that triggers the flag."""
+        return self.factor if self.factor is not None else str(self.question)
+
 
 class MissingDataMethod(StrEnum):
     """How a scale's total is formed when some of its items are unknown."""
 
     PRORATE = "prorate"
-    """Scale the known points up by (max points of all items) / (max points of known items)."""
+    """Scale the known points up by (max points of all items) / (max points of known items),
+    kept within the range of totals that the unknown items still allow."""
     KNOWN_ONLY = "known_only"
     """Sum the known items only; the total is then a lower bound and is reported as such."""
 
@@ -200,8 +312,25 @@ class MissingDataRule(_Strict):
     """How the total is formed when 1 to ``max_unknown`` items are unknown."""
 
 
+class Horizon(_Strict):
+    """A follow-up period of a logistic scale, with its own constant (intercept)."""
+
+    id: Identifier
+    """Identifier, e.g. ``"two_years"``."""
+    label: Annotated[str, Field(min_length=1, max_length=100)]
+    """Label shown in reports, e.g. ``"2 years"``."""
+    constant: Points
+    """Added to the linear predictor for this horizon."""
+
+
 class Scale(_Strict):
-    """A scale: a set of items summed to a total, cut into bands, with red flags."""
+    """A scale: items summed to a total, cut into bands, with red flags.
+
+    A ``sum`` scale (the default) bands its total of points. A ``logistic`` scale treats the
+    points as log-odds: for each horizon, probability = 1 / (1 + exp(-(total + constant))),
+    shown as a percentage (rounded half up to ``percent_decimals`` if given) and banded on the
+    ``band_on`` horizon, with bands stated in percent.
+    """
 
     id: Identifier
     """Identifier, unique within the instrument."""
@@ -216,7 +345,15 @@ class Scale(_Strict):
     red_flags: list[RedFlag] = Field(default_factory=list)
     """Rules that set a minimum band."""
     missing: MissingDataRule
-    """The missing-data rule."""
+    """The missing-data rule (a logistic scale tolerates no unknown items)."""
+    kind: Literal["sum", "logistic"] = "sum"
+    """``sum`` of points, or ``logistic`` (points are log-odds)."""
+    horizons: list[Horizon] = Field(default_factory=list)
+    """Logistic scales: the follow-up periods and their constants."""
+    band_on: Identifier | None = None
+    """Logistic scales: the horizon whose percentage is banded."""
+    percent_decimals: Annotated[int, Field(ge=0, le=6)] | None = None
+    """Logistic scales: round each percentage half up to this many decimals."""
 
     def band_rank(self, band_id: str) -> int:
         """Return the position of ``band_id`` among the scale's bands."""
@@ -277,6 +414,8 @@ class Instrument(_Strict):
     """Sources: where the instrument, or the evidence for its items, comes from."""
     validation: Validation
     """Validation status and caveat."""
+    questions: Annotated[list[Question], Field(max_length=500)] = Field(default_factory=list)
+    """Questions asked directly (for instruments scored from answers)."""
     items: Annotated[list[Item], Field(min_length=1, max_length=500)]
     """The items."""
     scales: Annotated[list[Scale], Field(min_length=1, max_length=20)]
@@ -286,9 +425,12 @@ class Instrument(_Strict):
     def _coherent(self) -> Instrument:
         errors: list[InitErrorDetails] = []
         add = errors.append
+        questions = _duplicates(self.questions, ("questions",), "question", add)
+        for q, question in enumerate(self.questions):
+            _check_question(question, ("questions", q), add)
         item_ids = _duplicates(self.items, ("items",), "item", add)
         for i, item in enumerate(self.items):
-            _check_item(item, ("items", i), add)
+            _check_item(item, ("items", i), add, questions)
         _duplicates(self.scales, ("scales",), "scale", add)
         for s, scale in enumerate(self.scales):
             where: tuple[str | int, ...] = ("scales", s)
@@ -315,14 +457,7 @@ class Instrument(_Strict):
             _check_bands(scale, where, add)
             _duplicates(scale.red_flags, (*where, "red_flags"), "red flag", add)
             for k, flag in enumerate(scale.red_flags):
-                if flag.factor not in FACTORS:
-                    add(
-                        _problem(
-                            (*where, "red_flags", k, "factor"),
-                            "unknown_factor",
-                            f"no factor is named {flag.factor!r}",
-                        )
-                    )
+                _check_source(flag, (*where, "red_flags", k), add, questions)
                 if flag.minimum_band not in band_ids:
                     add(
                         _problem(
@@ -342,6 +477,7 @@ class Instrument(_Strict):
                             f"these have some: {', '.join(negative)}",
                         )
                     )
+            _check_scale_kind(scale, where, add, item_ids)
             if scale.missing.max_unknown > len(scale.items):
                 add(
                     _problem(
@@ -356,9 +492,16 @@ class Instrument(_Strict):
 
     @cached_property
     def canonical_json(self) -> str:
-        """The canonical JSON of the validated instrument: sorted keys, no spaces, UTF-8."""
+        """The canonical JSON of the validated instrument.
+
+        Sorted keys, no whitespace, UTF-8, and fields at their default values left out, so
+        that an optional field added to the format later does not change existing hashes.
+        """
         return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            self.model_dump(mode="json", exclude_defaults=True),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
 
     @cached_property
@@ -370,6 +513,35 @@ class Instrument(_Strict):
     def reference(self) -> str:
         """``id@version#sha256:<first 12 hex digits>``, for logs and reports."""
         return f"{self.id}@{self.version}#sha256:{self.sha256[:12]}"
+
+    def source_kind(self, source: str) -> tuple[FactorKind, tuple[str, ...]]:
+        """Return the kind and categories of a factor or question named ``source``."""
+        for q in self.questions:
+            if q.id == source:
+                return q.kind, tuple(q.categories or ())
+        factor = FACTORS[source]
+        return factor.kind, factor.categories
+
+    def item_kind(self, item: Item) -> FactorKind:
+        """Return the kind of value an item reads (binary for combinations)."""
+        return FactorKind.BINARY if item.source is None else self.source_kind(item.source)[0]
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """The registered factors the instrument reads, sorted."""
+        names: set[str] = set()
+        for item in self.items:
+            conditions = [*(item.any_of or []), *(item.all_of or []), *(item.only_if or [])]
+            names.update(c.factor for c in conditions if c.factor is not None)
+            if item.factor is not None:
+                names.add(item.factor)
+        names.update(f.factor for s in self.scales for f in s.red_flags if f.factor is not None)
+        return tuple(sorted(names))
+
+    @property
+    def answers_only(self) -> bool:
+        """True when the instrument reads questions, so it is scored from answers only."""
+        return bool(self.questions)
 
     def item(self, item_id: str) -> Item:
         """Return the item with id ``item_id``."""
@@ -400,20 +572,134 @@ def _duplicates(
     return by_id
 
 
-def _check_item(item: Item, where: tuple[str | int, ...], add: Any) -> None:
-    factor = FACTORS.get(item.factor)
-    if factor is None:
+Where = tuple[str | int, ...]
+
+
+class _Named(NamedTuple):
+    name: str
+    kind: FactorKind
+    categories: tuple[str, ...]
+
+
+def _check_question(question: Question, where: Where, add: Any) -> None:
+    if question.id in FACTORS:
         add(
             _problem(
-                (*where, "factor"),
-                "unknown_factor",
-                f"no factor is named {item.factor!r}; see `stalkrisk factors` or stalkrisk.FACTORS",
+                (*where, "id"),
+                "duplicate_id",
+                f"{question.id!r} is the name of a factor; give the question another id",
+            )
+        )
+    if (question.kind is FactorKind.CATEGORY) != (question.categories is not None):
+        add(
+            _problem(
+                (*where, "categories"),
+                "question_shape",
+                "a category question lists its categories, and only a category question does",
+            )
+        )
+
+
+def _resolve(
+    source: Item | Condition | RedFlag, where: Where, add: Any, questions: dict[str, Any]
+) -> tuple[str, FactorKind, tuple[str, ...]] | None:
+    """Return (name, kind, categories) of what ``source`` reads, or report why it cannot."""
+    if source.factor is not None:
+        factor = FACTORS.get(source.factor)
+        if factor is None:
+            add(
+                _problem(
+                    (*where, "factor"),
+                    "unknown_factor",
+                    f"no factor is named {source.factor!r}; see `stalkrisk factors` or "
+                    "stalkrisk.FACTORS",
+                )
+            )
+            return None
+        return factor.name, factor.kind, factor.categories
+    question = questions.get(str(source.question))
+    if question is None:
+        add(
+            _problem(
+                (*where, "question"),
+                "unknown_question",
+                f"no question has the id {source.question!r}; define it under [[questions]]",
+            )
+        )
+        return None
+    return question.id, question.kind, tuple(question.categories or ())
+
+
+def _check_source(
+    source: Condition | RedFlag, where: Where, add: Any, questions: dict[str, Any]
+) -> None:
+    resolved = _resolve(source, where, add, questions)
+    if resolved is None or not isinstance(source, Condition):
+        return
+    name, kind, categories = resolved
+    if source.categories is not None:
+        if kind is not FactorKind.CATEGORY:
+            add(
+                _problem(
+                    (*where, "categories"),
+                    "condition_shape",
+                    f"{name!r} is {kind.value}: test it with min/max, not categories",
+                )
+            )
+        for cat in source.categories:
+            if kind is FactorKind.CATEGORY and cat not in categories:
+                add(
+                    _problem(
+                        (*where, "categories"),
+                        "unknown_category",
+                        f"{cat!r} is not a category of {name!r}",
+                    )
+                )
+    elif kind is FactorKind.CATEGORY:
+        add(
+            _problem(
+                (*where,), "condition_shape", f"{name!r} is a category: test it with categories"
+            )
+        )
+
+
+def _check_item(item: Item, where: Where, add: Any, questions: dict[str, Any]) -> None:
+    for key in ("any_of", "all_of", "only_if"):
+        for k, condition in enumerate(getattr(item, key) or []):
+            _check_source(condition, (*where, key, k), add, questions)
+    if item.source is None:
+        name, kind = item.id, FactorKind.BINARY
+        categories: tuple[str, ...] = ()
+    else:
+        resolved = _resolve(item, where, add, questions)
+        if resolved is None:
+            return
+        name, kind, categories = resolved
+    if item.coefficient is not None:
+        if kind not in (FactorKind.COUNT, FactorKind.NUMBER):
+            add(
+                _problem(
+                    (*where, "coefficient"),
+                    "item_shape",
+                    f"{name!r} is {kind.value}: a coefficient multiplies a count or number; "
+                    "use levels",
+                )
+            )
+        return
+    if kind is FactorKind.NUMBER:
+        add(
+            _problem(
+                (*where, "levels"),
+                "item_shape",
+                f"{name!r} is a number: score it with a coefficient, or test it in a condition",
             )
         )
         return
+    levels = item.levels or []
+    factor = _Named(name, kind, categories)
     if factor.kind is FactorKind.CATEGORY:
         covered: list[str] = []
-        for j, level in enumerate(item.levels):
+        for j, level in enumerate(levels):
             if level.categories is None or level.min is not None or level.max is not None:
                 add(
                     _problem(
@@ -454,7 +740,7 @@ def _check_item(item: Item, where: tuple[str | int, ...], add: Any) -> None:
             )
         return
     expected: int | None = 0
-    for j, level in enumerate(item.levels):
+    for j, level in enumerate(levels):
         if level.categories is not None:
             add(
                 _problem(
@@ -520,9 +806,67 @@ def _check_item(item: Item, where: tuple[str | int, ...], add: Any) -> None:
     elif expected is not None:
         add(
             _problem(
-                (*where, "levels", len(item.levels) - 1, "max"),
+                (*where, "levels", len(levels) - 1, "max"),
                 "levels_gap",
                 f"values above {expected - 1} are not covered; omit max on the last level",
+            )
+        )
+
+
+def _check_scale_kind(scale: Scale, where: Where, add: Any, items: dict[str, Item]) -> None:
+    on_scale = [items[i] for i in scale.items if i in items]
+    if scale.kind == "sum":
+        for field in ("horizons", "band_on", "percent_decimals"):
+            if getattr(scale, field):
+                add(
+                    _problem(
+                        (*where, field),
+                        "scale_shape",
+                        f'{field} applies only to logistic scales (kind = "logistic")',
+                    )
+                )
+        for item in on_scale:
+            if item.coefficient is not None:
+                add(
+                    _problem(
+                        (*where, "items"),
+                        "scale_shape",
+                        f"item {item.id!r} scores by coefficient, which only a logistic "
+                        "scale can use; give it levels",
+                    )
+                )
+        return
+    if not scale.horizons:
+        add(
+            _problem(
+                (*where, "horizons"),
+                "scale_shape",
+                "a logistic scale needs at least one horizon (with its constant)",
+            )
+        )
+    horizon_ids = _duplicates(scale.horizons, (*where, "horizons"), "horizon", add)
+    if scale.band_on is None and len(scale.horizons) > 1:
+        add(
+            _problem(
+                (*where, "band_on"),
+                "scale_shape",
+                "with several horizons, band_on names the one whose percentage is banded",
+            )
+        )
+    if scale.band_on is not None and scale.band_on not in horizon_ids:
+        add(
+            _problem(
+                (*where, "band_on"),
+                "unknown_horizon",
+                f"no horizon of this scale has the id {scale.band_on!r}",
+            )
+        )
+    if scale.missing.max_unknown != 0:
+        add(
+            _problem(
+                (*where, "missing", "max_unknown"),
+                "scale_shape",
+                "a logistic scale cannot be scored with unknown items: set max_unknown = 0",
             )
         )
 

@@ -5,6 +5,7 @@ and domestic-abuse context (C), the perpetrator (D), and the victim's situation 
 that may be unknown is tri-state (:class:`Presence`), and every default is "unknown".
 """
 
+from ._answers import AnswerValue, ItemAnswers
 from ._base import MAX_LIST, Presence, Timed
 from ._case import SCHEMA_VERSION, Case, case_json_schema, case_json_schema_text
 from ._episode import (
@@ -33,6 +34,7 @@ from ._victim import Barriers, VictimFear, VictimSituation
 __all__ = [
     "MAX_LIST",
     "SCHEMA_VERSION",
+    "AnswerValue",
     "Barriers",
     "Behaviour",
     "BehaviourKind",
@@ -45,6 +47,7 @@ __all__ = [
     "Employment",
     "Escalation",
     "Frequency",
+    "ItemAnswers",
     "MentalDisorder",
     "Motivation",
     "OffenceCategory",
