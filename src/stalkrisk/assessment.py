@@ -74,6 +74,8 @@ class Contribution(_Result):
     points: float | None
     possible_points: tuple[float, float] | None
     """The least and most the item could score (``None`` when unbounded)."""
+    note: str | None = None
+    """Why the item is unknown, when there is more to say than "not recorded"."""
 
     @property
     def known(self) -> bool:

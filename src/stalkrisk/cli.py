@@ -299,7 +299,11 @@ def _item_scoring(inst: Instrument, item: Item) -> str:
     if item.coefficient is not None:
         return f"{fmt_points(item.coefficient)} per unit"
     kind = inst.item_kind(item)
-    return ", ".join(f"{lv.label(kind)} → {fmt_points(lv.points)}" for lv in item.levels or [])
+    return ", ".join(
+        f"{lv.label(kind)} → "
+        + (fmt_points(lv.points) if lv.points is not None else f"cannot score ({lv.unscorable})")
+        for lv in item.levels or []
+    )
 
 
 def _show_instrument(inst: Instrument, out: TextIO) -> None:

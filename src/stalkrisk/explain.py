@@ -101,7 +101,8 @@ def _scale_lines(s: ScaleResult) -> list[str]:
             if c.possible_points is not None:
                 lo, hi = c.possible_points
                 could = f"{fmt_points(lo)} to {fmt_points(hi)}"
-            lines.append(f"       ?  {c.label}: {c.value} (could score {could})")
+            why = f"; {c.note}" if c.note and c.note not in c.value else ""
+            lines.append(f"       ?  {c.label}: {c.value} (could score {could}{why})")
         else:
             points = (
                 f"{c.points:+.4f}"

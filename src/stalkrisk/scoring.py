@@ -55,6 +55,7 @@ class _Scored:
     points: float | None
     level: str | None
     possible: tuple[float, float] | None
+    note: str | None = None
 
 
 def _gate(item: Item, values: Values) -> Presence:
@@ -80,12 +81,14 @@ def _score_item(item: Item, value: FactorValue, gate: Presence, kind: FactorKind
             points = item.coefficient * value.low
             inner = _Scored(points, f"{fmt_points(item.coefficient)} per unit", (points, points))
         else:
-            inner = _Scored(None, None, item.possible_points(value))
+            inner = _Scored(None, None, item.possible_points(value), value.note)
     else:
         level = item.level_for(value)
         possible = item.possible_points(value)
         if level is None:
-            inner = _Scored(None, None, possible)
+            inner = _Scored(None, None, possible, value.note)
+        elif level.points is None:
+            inner = _Scored(None, None, None, level.unscorable)
         else:
             inner = _Scored(level.points, level.label(kind), (level.points, level.points))
     if gate is Presence.PRESENT or inner.points == 0:
@@ -95,7 +98,7 @@ def _score_item(item: Item, value: FactorValue, gate: Presence, kind: FactorKind
         if inner.possible is None
         else (min(0.0, inner.possible[0]), max(0.0, inner.possible[1]))
     )
-    return _Scored(None, None, possible)
+    return _Scored(None, None, possible, inner.note)
 
 
 def _percent(probability: float, decimals: int | None) -> float:
@@ -255,6 +258,7 @@ class WeightedScorer:
                     level=scored.level,
                     points=scored.points,
                     possible_points=scored.possible,
+                    note=scored.note,
                 )
             )
         return tally
@@ -320,9 +324,11 @@ class WeightedScorer:
                 band_on = scale.band_on or scale.horizons[0].id
                 banded = next(h.percent for h in horizons if h.id == band_on)
         else:
+            notes = [f"{c.item}: {c.note}" for c in tally.contributions if c.note]
             reason = (
                 f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
                 f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
+                + (f" Why: {'; '.join(notes)}." if notes else "")
             )
 
         score_rank = None if banded is None else band_index(banded, scale.bands)

@@ -63,8 +63,17 @@ class Level(_Strict):
     """Largest factor value in this level (inclusive); omit for no upper bound."""
     categories: Annotated[list[str], Field(min_length=1)] | None = None
     """Categories in this level (category factors)."""
-    points: Points
+    points: Points | None = None
     """Points scored at this level."""
+    unscorable: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    """Instead of points: why the instrument cannot score values in this level. An item at
+    such a level is unknown, with this reason shown."""
+
+    @model_validator(mode="after")
+    def _points_or_reason(self) -> Level:
+        if (self.points is None) == (self.unscorable is None):
+            raise ValueError("a level has exactly one of points or unscorable (a reason)")
+        return self
 
     def label(self, kind: FactorKind) -> str:
         """Describe the level (``"absent"``, ``"1-2"``, ``"3+"``, ``"ex_intimate_partner"``)."""
@@ -243,24 +252,31 @@ class Item(_Strict):
         return held[0] if len(held) == 1 else None
 
     def possible_points(self, value: FactorValue) -> tuple[float, float] | None:
-        """Return the least and greatest points possible given ``value`` (``None``: unbounded)."""
+        """Return the least and greatest points possible given ``value``.
+
+        ``None`` when the range is unbounded, or when every possible level is unscorable.
+        """
         if self.coefficient is not None:
             if value.low is None or value.high is None:
                 return None
             a, b = self.coefficient * value.low, self.coefficient * value.high
             return min(a, b), max(a, b)
-        points = [level.points for level in self.levels or [] if level.overlaps(value)]
-        return min(points), max(points)
+        points = [
+            level.points
+            for level in self.levels or []
+            if level.points is not None and level.overlaps(value)
+        ]
+        return (min(points), max(points)) if points else None
 
     @property
     def max_points(self) -> float:
         """The most points the item can score (levels only)."""
-        return max(level.points for level in self.levels or [Level(points=0)])
+        return max((lv.points for lv in self.levels or [] if lv.points is not None), default=0.0)
 
     @property
     def min_points(self) -> float:
         """The fewest points the item can score (levels only)."""
-        return min(level.points for level in self.levels or [Level(points=0)])
+        return min((lv.points for lv in self.levels or [] if lv.points is not None), default=0.0)
 
 
 class RedFlag(_Strict):
