@@ -25,7 +25,7 @@ from stalkrisk.assessment import Assessment, Contribution, ScaleResult, fmt_poin
 from stalkrisk.errors import InstrumentError
 from stalkrisk.instruments import Instrument, bundled_instruments, load_instrument
 from stalkrisk.instruments._loader import InstrumentSource
-from stalkrisk.schemas import Case
+from stalkrisk.schemas import Case, ItemAnswers
 from stalkrisk.scoring import WeightedScorer
 
 __all__ = [
@@ -62,8 +62,8 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def input_sha256(case: Case) -> str:
-    """Return the sha256 of the canonical JSON of a validated case.
+def input_sha256(case: Case | ItemAnswers) -> str:
+    """Return the sha256 of the canonical JSON of a validated case (or item answers).
 
     Examples
     --------
@@ -121,7 +121,11 @@ class AssessmentRecord(BaseModel):
 
     @classmethod
     def from_assessment(
-        cls, assessment: Assessment, case: Case, *, created_at: dt.datetime | None = None
+        cls,
+        assessment: Assessment,
+        case: Case | ItemAnswers,
+        *,
+        created_at: dt.datetime | None = None,
     ) -> AssessmentRecord:
         """Record ``assessment`` of ``case``, stamped ``created_at`` (default: now, UTC).
 
@@ -238,7 +242,7 @@ def _compare_scale(old: ScaleResult, new: ScaleResult) -> list[Difference]:
 
 def verify(
     record: AssessmentRecord | Mapping[str, Any] | str,
-    case: Case | Mapping[str, Any],
+    case: Case | ItemAnswers | Mapping[str, Any],
     instrument: InstrumentSource | None = None,
 ) -> list[Difference]:
     """Recompute an assessment from ``case`` and list how ``record`` differs; ``[]`` if none.
@@ -267,8 +271,9 @@ def verify(
         record = AssessmentRecord.model_validate_json(record)
     elif not isinstance(record, AssessmentRecord):
         record = AssessmentRecord.model_validate(record)
-    if not isinstance(case, Case):
-        case = Case.model_validate(case)
+    answers = record.assessment.input_kind == "answers"
+    if not isinstance(case, Case | ItemAnswers):
+        case = (ItemAnswers if answers else Case).model_validate(case)
     diffs: list[Difference] = []
     recorded = record.assessment
 
@@ -334,7 +339,12 @@ def verify(
             "the instrument's content differs (its hash does not match)",
         )
 
-    fresh = WeightedScorer(used).score(case)
+    try:
+        scorer = WeightedScorer(used)
+        fresh = scorer.score_answers(case) if isinstance(case, ItemAnswers) else scorer.score(case)
+    except (InstrumentError, ValidationError) as exc:
+        add("input", None, None, f"the input cannot be re-scored: {str(exc).splitlines()[0]}")
+        return diffs
     if fresh.library_version != recorded.library_version:
         add(
             "library_version",

@@ -30,7 +30,7 @@ from stalkrisk.instruments import (
     bundled_instruments,
     load_instrument,
 )
-from stalkrisk.schemas import Case, case_json_schema_text
+from stalkrisk.schemas import Case, ItemAnswers, case_json_schema_text
 from stalkrisk.scoring import WeightedScorer
 
 __all__ = ["main"]
@@ -107,9 +107,14 @@ def _validation_lines(label: str, exc: ValidationError) -> list[str]:
     ]
 
 
-def _load_cases(files: Sequence[str], stdin: TextIO, err: TextIO) -> tuple[list[Case], int]:
-    """Validate every case in ``files``; report problems on ``err``; return cases and failures."""
-    cases: list[Case] = []
+def _load_cases(
+    files: Sequence[str], stdin: TextIO, err: TextIO, model: type[Any] = Case
+) -> tuple[list[Any], int]:
+    """Validate every record in ``files`` as ``model`` (a case, or item answers).
+
+    Problems are reported on ``err``; returns the valid records and the number of failures.
+    """
+    cases: list[Any] = []
     failures = 0
     for name in files:
         try:
@@ -124,7 +129,7 @@ def _load_cases(files: Sequence[str], stdin: TextIO, err: TextIO) -> tuple[list[
                 failures += 1
                 continue
             try:
-                cases.append(Case.model_validate(data))
+                cases.append(model.model_validate(data))
             except ValidationError as exc:
                 for line in _validation_lines(label, exc):
                     print(f"error: {line}", file=err)
@@ -194,12 +199,28 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     scorer = WeightedScorer(_instrument(args.instrument))
-    cases, failures = _load_cases(args.files, stdin, err)
-    assessments: list[Assessment] = [scorer.score(c) for c in cases]
+    if scorer.instrument.answers_only and not args.answers:
+        raise _UsageError(
+            f"instrument {scorer.instrument.id!r} is scored from answers to its questions: "
+            "add --answers and give files of item answers"
+        )
+    model = ItemAnswers if args.answers else Case
+    inputs, failures = _load_cases(args.files, stdin, err, model)
+    scored: list[tuple[Any, Assessment]] = []
+    for item in inputs:
+        try:
+            assessment = scorer.score_answers(item) if args.answers else scorer.score(item)
+        except ValidationError as exc:  # answers that do not fit the instrument's questions
+            for line in _validation_lines(item.case_id, exc):
+                print(f"error: {line}", file=err)
+            failures += 1
+            continue
+        scored.append((item, assessment))
+    assessments = [a for _, a in scored]
     if args.record is not None:
-        if len(cases) != 1 or failures:
+        if len(scored) != 1 or failures:
             raise _UsageError("--record needs exactly one valid case; score one case at a time")
-        record = AssessmentRecord.from_assessment(assessments[0], cases[0])
+        record = AssessmentRecord.from_assessment(assessments[0], scored[0][0])
         try:
             Path(args.record).write_text(record.to_json(), encoding="utf-8")
         except OSError as exc:
@@ -237,7 +258,8 @@ def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         for line in _validation_lines(args.record, exc):
             print(f"error: {line}", file=err)
         return EXIT_INVALID
-    cases, failures = _load_cases([args.case], stdin, err)
+    model = ItemAnswers if record.assessment.input_kind == "answers" else Case
+    cases, failures = _load_cases([args.case], stdin, err, model)
     if failures:
         return EXIT_INVALID
     if len(cases) != 1:
@@ -418,6 +440,11 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
     score.add_argument(
         "--record", metavar="OUT.json", help="also write a verifiable audit record (one case)"
+    )
+    score.add_argument(
+        "--answers",
+        action="store_true",
+        help="the files hold direct answers to the instrument's questions, not cases",
     )
 
     verify_cmd = sub.add_parser(
