@@ -35,7 +35,7 @@ from .conftest import EXAMPLES, ROOT
 #: input hash in every audit record written so far will no longer verify. Only when that is
 #: intended (a new schema version, noted in CHANGELOG.md) update the value with
 #:     python -c "import stalkrisk; print(stalkrisk.input_sha256(stalkrisk.load_example('EX-01')))"
-EX01_INPUT_SHA256 = "9dc7f74754a7429335831f2273f5571a49b0b50af499cf94df7988b4722a47a8"
+EX01_INPUT_SHA256 = "b17f905befc4274daf1a49cac33742b0f3e1d03b63e85dc7df324e9f692aca39"
 
 WHEN = dt.datetime(2026, 4, 27, 10, 0, tzinfo=dt.UTC)
 REASON = "Police report a new threat made yesterday."
@@ -502,3 +502,13 @@ def test_audit_doc_examples_run_and_state_true_values(
         (tmp_path / "record.json").read_text()
     ).content_intact()
     assert "[record-schema.json](record-schema.json)" in doc
+
+
+def test_input_hash_ignores_fields_left_at_their_defaults(case: Case) -> None:
+    """A field a later schema adds (at its default) does not change an existing case's hash;
+    spelling out a default is the same content as leaving it out."""
+    data = case.model_dump(mode="json", exclude_defaults=True)
+    spelled_out = Case.model_validate({**data, "synthetic": case.synthetic, "current_offence": {}})
+    assert input_sha256(spelled_out) == input_sha256(case)
+    changed = Case.model_validate({**data, "current_offence": {"ogrs3_group": "violence"}})
+    assert input_sha256(changed) != input_sha256(case)

@@ -60,7 +60,14 @@ FULL: dict[str, Any] = {
         "motivation": "rejected",
         "treatment": {"domestic_violence_programme": "present", "stalking_specific": "absent"},
     },
+    "current_offence": {
+        "home_office_code": "092/30",
+        "age_at_conviction": 43,
+        "age_at_start_of_follow_up": 44,
+    },
     "history": {
+        "previous_sanctions": 6,
+        "age_at_first_sanction": 17,
         "convictions": [
             {
                 "offence": "wounding_gbh",
@@ -160,7 +167,11 @@ FULL: dict[str, Any] = {
 }
 
 #: What the fully recorded case must give, factor by factor.
-FULL_EXPECTED: dict[str, int | str] = {
+FULL_EXPECTED: dict[str, float | str] = {
+    "previous_sanctions": 6,
+    "age_at_follow_up_start": 44,
+    "ogrs3_copas_rate": -1.63761,  # ln(7 / 36) rounded half up to 5 decimals
+    "ogrs3_offence_group": "drug_import_export",  # Home Office code 092/30
     "previous_convictions": 4,
     "violent_convictions": 1,
     "serious_violence_convictions": 1,
@@ -228,6 +239,9 @@ def assert_shape(factor: Factor, v: FactorValue) -> None:
         assert v.category is None or v.category in factor.categories
         return
     assert v.category is None
+    if factor.kind is FactorKind.NUMBER:
+        assert (v.low is None and v.high is None) or v.low == v.high
+        return
     assert isinstance(v.low, int)
     assert v.low >= 0
     assert v.high is None or (isinstance(v.high, int) and v.high >= v.low)

@@ -290,6 +290,8 @@ def test_adding_a_conviction_never_lowers_a_total_or_band(
         h = data["history"]
         h["convictions"] = [*(h["convictions"] or []), new.model_dump()]
         h["conviction_count"] = count
+        if h.get("previous_sanctions") is not None:
+            h["previous_sanctions"] += 1  # every conviction is a sanction
 
     assert_not_lowered(stalkrisk.score(case), stalkrisk.score(rebuilt(case, add)), new)
 

@@ -7,8 +7,9 @@ timestamp, and the sha256 of the record itself. :func:`verify` recomputes everyt
 from the case and returns the differences; it never raises on a mere mismatch.
 
 Canonical JSON: the validated model dumped in JSON mode, keys sorted, no whitespace, UTF-8,
-no NaN or infinity. Its hash does not depend on key order in the input file, on whitespace,
-or on the run.
+no NaN or infinity; for the input, fields at their default values are left out. Its hash does
+not depend on key order in the input file, on whitespace, on the run, or on optional fields
+that later versions of the schema add.
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def canonical_input(case: Case | ItemAnswers) -> str:
+    """Return the canonical JSON of a validated input.
+
+    Fields at their default values are left out (the schema version is always kept), so a
+    field added to the schema later does not change the hash of an existing case.
+    """
+    data = case.model_dump(mode="json", exclude_defaults=True)
+    data["schema_version"] = case.schema_version
+    return canonical_json(data)
+
+
 def input_sha256(case: Case | ItemAnswers) -> str:
     """Return the sha256 of the canonical JSON of a validated case (or item answers).
 
@@ -75,7 +87,7 @@ def input_sha256(case: Case | ItemAnswers) -> str:
     >>> input_sha256(a) == input_sha256(b)
     True
     """
-    return _sha256(canonical_json(case))
+    return _sha256(canonical_input(case))
 
 
 def _aware_utc(value: dt.datetime) -> dt.datetime:

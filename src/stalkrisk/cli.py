@@ -489,6 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["instruments", "list"])  # doctest: +ELLIPSIS
+    ogrs3 ...
     stalkrisk-screen     1.0.0    illustrative       stalkrisk screen  (default)
     0
     """

@@ -34,11 +34,14 @@ FactorValue(low=3, high=3)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
+from ._ogrs3 import group_for_category, group_for_code
 from .errors import UNKNOWN_FACTOR, UnknownFactorError
 from .schemas import (
     BehaviourKind,
@@ -51,6 +54,7 @@ from .schemas import (
     Frequency,
     Motivation,
     OffenceCategory,
+    Ogrs3OffenceGroup,
     OrderKind,
     Presence,
     RelationshipType,
@@ -464,6 +468,41 @@ def _unemployed(c: Case) -> FactorValue:
     )
 
 
+def _copas_rate(c: Case) -> FactorValue:
+    """Return OGRS3's Copas rate, rounded half up to 5 decimals as the MoJ implementation does.
+
+    ln((1 + previous sanctions) / (10 + years from first sanction to current conviction)).
+    """
+    sanctions = c.history.previous_sanctions
+    first = c.history.age_at_first_sanction
+    current = c.current_offence.age_at_conviction
+    if sanctions is None or first is None or current is None:
+        return FactorValue(None, None)
+    rate = math.log((1 + sanctions) / (10 + current - first))
+    rounded = float(Decimal(rate).quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP))
+    return FactorValue(rounded, rounded)
+
+
+def _ogrs3_offence_group(c: Case) -> FactorValue:
+    offence = c.current_offence
+    found: list[tuple[str, str | None, str | None]] = []  # (source, group, note)
+    if offence.ogrs3_group is not None:
+        found.append(("ogrs3_group", offence.ogrs3_group.value, None))
+    if offence.home_office_code is not None:
+        group, note = group_for_code(offence.home_office_code)
+        found.append(("home_office_code", None if group is None else group.value, note))
+    if not found and offence.category is not None:
+        group, note = group_for_category(offence.category)
+        return FactorValue(category=None if group is None else group.value, note=note)
+    groups = {g for _, g, _ in found if g is not None}
+    if len(groups) > 1:
+        return FactorValue(note="current_offence.ogrs3_group and home_office_code disagree")
+    if groups:
+        return FactorValue.of_category(groups.pop())
+    notes = [n for _, _, n in found if n]
+    return FactorValue(note=notes[0] if notes else None)
+
+
 def _category(value: StrEnum, unknown: StrEnum) -> FactorValue:
     return FactorValue.of_category(None if value is unknown else value.value)
 
@@ -622,6 +661,48 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _A,
         "Previous charges of assaulting women or girls, whatever their outcome.",
         lambda c: c.history.prior_assault_charges_female_victims,
+    ),
+    Factor(
+        "previous_sanctions",
+        _CNT,
+        _A,
+        "Cautions, reprimands, final warnings and convictions before the current one "
+        "(history.previous_sanctions).",
+        "unknown when history.previous_sanctions is not recorded",
+        lambda c: FactorValue.count(c.history.previous_sanctions),
+    ),
+    Factor(
+        "age_at_follow_up_start",
+        _CNT,
+        _A,
+        "Age in completed years when follow-up starts after the current offence "
+        "(current_offence.age_at_start_of_follow_up).",
+        "unknown when current_offence.age_at_start_of_follow_up is not recorded",
+        lambda c: FactorValue.count(c.current_offence.age_at_start_of_follow_up),
+    ),
+    Factor(
+        "ogrs3_copas_rate",
+        FactorKind.NUMBER,
+        _A,
+        "The Copas rate of OGRS3: ln((1 + previous sanctions) / (10 + age at current "
+        "conviction - age at first sanction)), rounded half up to 5 decimals as in the Ministry "
+        "of Justice's implementation.",
+        "unknown unless history.previous_sanctions, history.age_at_first_sanction and "
+        "current_offence.age_at_conviction are all recorded",
+        _copas_rate,
+    ),
+    Factor(
+        "ogrs3_offence_group",
+        _CAT,
+        _A,
+        "The OGRS3 offence group of the current offence: current_offence.ogrs3_group, or the "
+        "group of current_offence.home_office_code in the Ministry of Justice's table, or the "
+        "documented default for current_offence.category.",
+        "unknown, with the reason, when nothing is recorded, when the Home Office code needs "
+        "the exact offence (999) or has no OGRS3 weight, when the category spans several "
+        "groups, or when the stated group and code disagree",
+        _ogrs3_offence_group,
+        tuple(g.value for g in Ogrs3OffenceGroup),
     ),
     # B. the current episode
     Factor(

@@ -101,12 +101,28 @@ def _score_item(item: Item, value: FactorValue, gate: Presence, kind: FactorKind
     return _Scored(None, None, possible, inner.note)
 
 
-def _percent(probability: float, decimals: int | None) -> float:
-    percent = probability * 100
-    if decimals is None:
-        return percent
-    step = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(percent)).quantize(step, rounding=ROUND_HALF_UP))
+def _half_up(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _percent(probability: float, scale: Scale) -> float:
+    """Return the probability as a percentage, rounded and clamped as the scale says.
+
+    Rounding is half up on the exact binary value of the float (as Java's
+    ``BigDecimal(double).setScale(n, HALF_UP)`` does), first the probability and then the
+    percentage, when the instrument asks for either.
+    """
+    exact = Decimal(probability)
+    if scale.probability_decimals is not None:
+        exact = Decimal(float(_half_up(exact, scale.probability_decimals)))
+    percent = exact * 100
+    if scale.percent_decimals is not None:
+        percent = _half_up(percent, scale.percent_decimals)
+    value = float(percent)
+    if scale.percent_range is not None:
+        low, high = scale.percent_range
+        value = min(max(value, low), high)
+    return value
 
 
 @dataclass
@@ -386,7 +402,7 @@ class WeightedScorer:
             constant=horizon.constant,
             log_odds=log_odds,
             probability=probability,
-            percent=_percent(probability, scale.percent_decimals),
+            percent=_percent(probability, scale),
         )
 
 

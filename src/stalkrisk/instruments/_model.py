@@ -368,8 +368,12 @@ class Scale(_Strict):
     """Logistic scales: the follow-up periods and their constants."""
     band_on: Identifier | None = None
     """Logistic scales: the horizon whose percentage is banded."""
+    probability_decimals: Annotated[int, Field(ge=1, le=12)] | None = None
+    """Logistic scales: first round each probability half up to this many decimals."""
     percent_decimals: Annotated[int, Field(ge=0, le=6)] | None = None
     """Logistic scales: round each percentage half up to this many decimals."""
+    percent_range: tuple[float, float] | None = None
+    """Logistic scales: keep each percentage within [low, high] (e.g. OGRS3's 1 to 99)."""
 
     def band_rank(self, band_id: str) -> int:
         """Return the position of ``band_id`` among the scale's bands."""
@@ -832,7 +836,13 @@ def _check_item(item: Item, where: Where, add: Any, questions: dict[str, Any]) -
 def _check_scale_kind(scale: Scale, where: Where, add: Any, items: dict[str, Item]) -> None:
     on_scale = [items[i] for i in scale.items if i in items]
     if scale.kind == "sum":
-        for field in ("horizons", "band_on", "percent_decimals"):
+        for field in (
+            "horizons",
+            "band_on",
+            "probability_decimals",
+            "percent_decimals",
+            "percent_range",
+        ):
             if getattr(scale, field):
                 add(
                     _problem(

@@ -27,6 +27,7 @@ from ._history import (
     PendingCharge,
     ProtectiveOrder,
 )
+from ._offence import CurrentOffence, HomeOfficeCode, Ogrs3OffenceGroup
 from ._perpetrator import Employment, MentalDisorder, Motivation, Perpetrator, Sex, Treatment
 from ._relationship import DomesticAbuse, Relationship, RelationshipType
 from ._victim import Barriers, VictimFear, VictimSituation
@@ -42,15 +43,18 @@ __all__ = [
     "Channel",
     "Conviction",
     "CriminalHistory",
+    "CurrentOffence",
     "Disposal",
     "DomesticAbuse",
     "Employment",
     "Escalation",
     "Frequency",
+    "HomeOfficeCode",
     "ItemAnswers",
     "MentalDisorder",
     "Motivation",
     "OffenceCategory",
+    "Ogrs3OffenceGroup",
     "OrderBreach",
     "OrderKind",
     "PendingCharge",

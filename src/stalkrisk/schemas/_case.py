@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from ._base import CaseModel, Date, Loc, raise_problems
 from ._episode import StalkingEpisode
 from ._history import CriminalHistory
+from ._offence import CurrentOffence
 from ._perpetrator import Perpetrator
 from ._relationship import Relationship
 from ._victim import VictimSituation
@@ -125,6 +126,8 @@ class Case(CaseModel):
     """Relationship and domestic-abuse context (group C)."""
     victim: VictimSituation = VictimSituation()
     """The victim's situation (group E)."""
+    current_offence: CurrentOffence = CurrentOffence()
+    """The current offence, for instruments that need it (OGRS3)."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Case:
@@ -174,8 +177,53 @@ class Case(CaseModel):
                                 "the date",
                             )
                         )
+        problems += self._sanction_rules()
         raise_problems("Case", problems)
         return self
+
+    def _sanction_rules(self) -> list[tuple[Loc, str, str]]:
+        """Ages of the current offence and the first sanction agree with each other."""
+        problems: list[tuple[Loc, str, str]] = []
+        offence, history, age = self.current_offence, self.history, self.perpetrator.age
+        current = offence.age_at_conviction
+        first = history.age_at_first_sanction
+        if current is not None and age is not None and current > age:
+            problems.append(
+                (
+                    ("current_offence", "age_at_conviction"),
+                    "age_inconsistent",
+                    "current_offence.age_at_conviction is greater than perpetrator.age",
+                )
+            )
+        if first is not None and current is not None:
+            if first > current:
+                problems.append(
+                    (
+                        ("history", "age_at_first_sanction"),
+                        "age_inconsistent",
+                        "history.age_at_first_sanction is greater than "
+                        "current_offence.age_at_conviction; the first sanction cannot come "
+                        "after the current one",
+                    )
+                )
+            elif history.previous_sanctions == 0 and first != current:
+                problems.append(
+                    (
+                        ("history", "age_at_first_sanction"),
+                        "age_inconsistent",
+                        "history.previous_sanctions is 0, so the current sanction is the first: "
+                        "age_at_first_sanction must equal current_offence.age_at_conviction",
+                    )
+                )
+        elif first is not None and age is not None and first > age:
+            problems.append(
+                (
+                    ("history", "age_at_first_sanction"),
+                    "age_inconsistent",
+                    "history.age_at_first_sanction is greater than perpetrator.age",
+                )
+            )
+        return problems
 
 
 def case_json_schema() -> dict[str, Any]:

@@ -200,6 +200,10 @@ class CriminalHistory(CaseModel):
     """Protective orders and conditions, past or present, with their breaches."""
     pending_charges: Annotated[list[PendingCharge], Field(max_length=MAX_LIST)] | None = None
     """Charges awaiting trial."""
+    previous_sanctions: Count | None = None
+    """Cautions, reprimands, final warnings and convictions before the current one."""
+    age_at_first_sanction: Age | None = None
+    """The perpetrator's age at their first sanction (the current one if there is none before)."""
     prior_stalking_this_victim: Presence = Presence.UNKNOWN
     """Stalking or harassment of this victim before the current episode, convicted or not."""
     prior_stalking_other_victims: Presence = Presence.UNKNOWN
@@ -277,5 +281,18 @@ class CriminalHistory(CaseModel):
                 for i, age in ages
                 if age < self.age_at_first_conviction
             ]
+        if (
+            self.previous_sanctions is not None
+            and total is not None
+            and self.previous_sanctions < total
+        ):
+            problems.append(
+                (
+                    ("previous_sanctions",),
+                    "count_inconsistent",
+                    "previous_sanctions is less than the number of previous convictions; every "
+                    "conviction is a sanction",
+                )
+            )
         raise_problems("CriminalHistory", problems)
         return self

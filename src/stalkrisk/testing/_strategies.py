@@ -29,6 +29,7 @@ from stalkrisk.schemas import (
     Channel,
     Conviction,
     CriminalHistory,
+    CurrentOffence,
     Disposal,
     DomesticAbuse,
     Employment,
@@ -37,6 +38,7 @@ from stalkrisk.schemas import (
     MentalDisorder,
     Motivation,
     OffenceCategory,
+    Ogrs3OffenceGroup,
     OrderBreach,
     OrderKind,
     PendingCharge,
@@ -121,6 +123,7 @@ _CASE_PARTS: Final = (
     "episode",
     "relationship",
     "victim",
+    "current_offence",
 )
 
 
@@ -405,8 +408,38 @@ def _first_conviction_ceiling(
     return ceiling
 
 
-def _draw_history(
+#: A few Home Office codes: mapped to a group, needing the exact offence, and without weight.
+_HOME_OFFICE_CODES: Final = ("02700", "09230", "11618", "00500", "10500", "08800", "95000")
+
+
+def _draw_current_offence(
     draw: st.DrawFn, style: _Style, assessment_date: dt.date, perpetrator_age: int | None
+) -> CurrentOffence:
+    top = perpetrator_age if perpetrator_age is not None else _MAX_AGE
+    at_conviction = draw(st.integers(_MIN_AGE, top)) if style.records(draw) else None
+    follow_up = None
+    if style.records(draw):
+        low = at_conviction if at_conviction is not None else _MIN_AGE
+        follow_up = draw(st.integers(low, min(low + 15, _MAX_AGE)))
+    earliest = _years_before(assessment_date, _HISTORY_YEARS)
+    return CurrentOffence(
+        category=draw(st.sampled_from(OffenceCategory)) if style.records(draw) else None,
+        ogrs3_group=draw(st.sampled_from(Ogrs3OffenceGroup)) if style.records(draw) else None,
+        home_office_code=(
+            draw(st.sampled_from(_HOME_OFFICE_CODES)) if style.records(draw) else None
+        ),
+        conviction_date=_maybe_day(draw, style, earliest, assessment_date),
+        age_at_conviction=at_conviction,
+        age_at_start_of_follow_up=follow_up,
+    )
+
+
+def _draw_history(
+    draw: st.DrawFn,
+    style: _Style,
+    assessment_date: dt.date,
+    perpetrator_age: int | None,
+    age_at_conviction: int | None = None,
 ) -> CriminalHistory:
     n = _length(draw, style, _MAX_CONVICTIONS)
     convictions = None
@@ -448,7 +481,19 @@ def _draw_history(
             )
             for _ in range(n)
         ]
+    sanctions = None
+    if style.records(draw):
+        sanctions = (total or 0) + draw(st.integers(0, _MAX_UNLISTED))
+    first_sanction = None
+    if style.records(draw):
+        if sanctions == 0 and age_at_conviction is not None:
+            first_sanction = age_at_conviction  # the current sanction is the first
+        else:
+            tops = [a for a in (age_at_conviction, perpetrator_age) if a is not None]
+            first_sanction = draw(st.integers(_MIN_AGE, min(tops, default=_MAX_AGE)))
     given = {
+        "previous_sanctions": sanctions,
+        "age_at_first_sanction": first_sanction,
         "convictions": convictions,
         "conviction_count": count,
         "custodial_sentence_count": custodial,
@@ -696,6 +741,7 @@ def _coerce_part(name: str, value: object) -> object:
         "episode": StalkingEpisode.model_validate,
         "relationship": Relationship.model_validate,
         "victim": VictimSituation.model_validate,
+        "current_offence": CurrentOffence.model_validate,
     }
     return parts[name](value) if name in parts else value
 
@@ -734,17 +780,25 @@ def _cases(
     assessment_date: dt.date = part("assessment_date", lambda: draw(_ASSESSMENT_DATES))
     perpetrator: Perpetrator = part("perpetrator", lambda: draw(style.perpetrator))
     age = perpetrator.age
+    offence: CurrentOffence = part(
+        "current_offence", lambda: _draw_current_offence(draw, style, assessment_date, age)
+    )
+    at_conviction = offence.age_at_conviction
     fields: dict[str, Any] = {
         "case_id": part("case_id", lambda: draw(_CASE_IDS)),
         "assessment_date": assessment_date,
         "synthetic": True,
         "perpetrator": perpetrator,
-        "history": part("history", lambda: _draw_history(draw, style, assessment_date, age)),
+        "history": part(
+            "history",
+            lambda: _draw_history(draw, style, assessment_date, age, at_conviction),
+        ),
         "episode": part("episode", lambda: _draw_episode(draw, style, assessment_date)),
         "relationship": part(
             "relationship", lambda: _draw_relationship(draw, style, assessment_date)
         ),
         "victim": part("victim", lambda: draw(style.victim)),
+        "current_offence": offence,
     }
     if "schema_version" in overrides:
         fields["schema_version"] = draw(overrides["schema_version"])
