@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from pydantic import BaseModel, ValidationError
 
@@ -107,14 +107,19 @@ def _validation_lines(label: str, exc: ValidationError) -> list[str]:
     ]
 
 
+class _Labelled(NamedTuple):
+    label: str
+    record: Any
+
+
 def _load_cases(
     files: Sequence[str], stdin: TextIO, err: TextIO, model: type[Any] = Case
-) -> tuple[list[Any], int]:
-    """Validate every record in ``files`` as ``model`` (a case, or item answers).
+) -> tuple[list[_Labelled], int]:
+    """Validate every record in ``files`` as ``model`` (a case, or item answers), with its label.
 
     Problems are reported on ``err``; returns the valid records and the number of failures.
     """
-    cases: list[Any] = []
+    cases: list[_Labelled] = []
     failures = 0
     for name in files:
         try:
@@ -129,7 +134,7 @@ def _load_cases(
                 failures += 1
                 continue
             try:
-                cases.append(model.model_validate(data))
+                cases.append(_Labelled(label, model.model_validate(data)))
             except ValidationError as exc:
                 for line in _validation_lines(label, exc):
                     print(f"error: {line}", file=err)
@@ -207,11 +212,11 @@ def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
     model = ItemAnswers if args.answers else Case
     inputs, failures = _load_cases(args.files, stdin, err, model)
     scored: list[tuple[Any, Assessment]] = []
-    for item in inputs:
+    for label, item in inputs:
         try:
             assessment = scorer.score_answers(item) if args.answers else scorer.score(item)
         except ValidationError as exc:  # answers that do not fit the instrument's questions
-            for line in _validation_lines(item.case_id, exc):
+            for line in _validation_lines(label, exc):
                 print(f"error: {line}", file=err)
             failures += 1
             continue
@@ -266,7 +271,7 @@ def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         print(f"error: {args.case}: holds {len(cases)} cases; give the one case assessed", file=err)
         return EXIT_INVALID
     instrument = _instrument(args.instrument) if args.instrument else None
-    differences = verify(record, cases[0], instrument)
+    differences = verify(record, cases[0].record, instrument)
     if not differences:
         a = record.assessment
         print(

@@ -97,12 +97,15 @@ def _scale_lines(s: ScaleResult) -> list[str]:
     lines.append("  Contributions:")
     for c in s.contributions:
         if c.points is None:
-            could = "any amount"
             if c.possible_points is not None:
                 lo, hi = c.possible_points
-                could = f"{fmt_points(lo)} to {fmt_points(hi)}"
-            why = f"; {c.note}" if c.note and c.note not in c.value else ""
-            lines.append(f"       ?  {c.label}: {c.value} (could score {could}{why})")
+                why = f"; {c.note}" if c.note and c.note not in c.value else ""
+                detail = f"could score {fmt_points(lo)} to {fmt_points(hi)}{why}"
+            elif c.note:
+                detail = f"cannot be scored: {c.note}"
+            else:
+                detail = "could score any amount"
+            lines.append(f"       ?  {c.label}: {c.value} ({detail})")
         else:
             points = (
                 f"{c.points:+.4f}"

@@ -281,17 +281,14 @@ class CriminalHistory(CaseModel):
                 for i, age in ages
                 if age < self.age_at_first_conviction
             ]
-        if (
-            self.previous_sanctions is not None
-            and total is not None
-            and self.previous_sanctions < total
-        ):
+        least = max(total or 0, self.custodial_sentence_count or 0)
+        if self.previous_sanctions is not None and self.previous_sanctions < least:
             problems.append(
                 (
                     ("previous_sanctions",),
                     "count_inconsistent",
-                    "previous_sanctions is less than the number of previous convictions; every "
-                    "conviction is a sanction",
+                    "previous_sanctions is less than the number of previous convictions (or "
+                    "custodial sentences); every conviction is a sanction",
                 )
             )
         raise_problems("CriminalHistory", problems)

@@ -483,7 +483,7 @@ def _draw_history(
         ]
     sanctions = None
     if style.records(draw):
-        sanctions = (total or 0) + draw(st.integers(0, _MAX_UNLISTED))
+        sanctions = max(total or 0, custodial or 0) + draw(st.integers(0, _MAX_UNLISTED))
     first_sanction = None
     if style.records(draw):
         if sanctions == 0 and age_at_conviction is not None:
