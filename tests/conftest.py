@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# scikit-learn's estimator checks test array-API inputs only when SciPy's array-API support is
+# switched on before SciPy is imported; otherwise they skip that check.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import pytest
 from hypothesis import HealthCheck, settings
 

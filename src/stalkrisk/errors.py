@@ -10,7 +10,8 @@ subclass also derives from the built-in exception it most resembles, so that gen
     │   └── UnknownInstrumentError (LookupError)
     │                                      no bundled instrument has that id
     ├── UnknownFactorError (LookupError)   no factor of that name is registered
-    └── CaseFileError (ValueError)         a case file is unreadable or is not JSON
+    ├── CaseFileError (ValueError)         a case file is unreadable or is not JSON
+    └── ModelFileError (ValueError)        a model file is unreadable or invalid
 
 Invalid *case data* raises :class:`pydantic.ValidationError` unchanged: its ``errors()`` name
 each field and rule, and it never echoes the submitted values (``hide_input_in_errors``).
@@ -25,6 +26,7 @@ __all__ = [
     "CaseFileError",
     "InstrumentError",
     "InstrumentFileError",
+    "ModelFileError",
     "StalkriskError",
     "UnknownFactorError",
     "UnknownInstrumentError",
@@ -90,3 +92,22 @@ class CaseFileError(StalkriskError, ValueError):
 
     Schema problems in well-formed JSON raise :class:`pydantic.ValidationError` instead.
     """
+
+
+class ModelFileError(StalkriskError, ValueError):
+    """A model file is unreadable, or does not describe a valid fitted model.
+
+    Parameters
+    ----------
+    source : str
+        The file the model came from.
+    problems : sequence of (str, str)
+        Each problem as ``(location, message)``.
+    """
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = [f"{source}: not a valid stalkrisk model file"]
+        lines += [f"  {loc}: {msg}" if loc else f"  {msg}" for loc, msg in self.problems]
+        super().__init__("\n".join(lines))
