@@ -18,7 +18,12 @@ from pydantic import BaseModel, ValidationError
 from stalkrisk._version import __version__
 from stalkrisk.assessment import DECISION_SUPPORT_NOTICE, Assessment, ScaleResult, fmt_points
 from stalkrisk.audit import AssessmentRecord, verify
-from stalkrisk.errors import CaseFileError, InstrumentError, UnknownInstrumentError
+from stalkrisk.errors import (
+    CaseFileError,
+    InstrumentError,
+    ModelFileError,
+    UnknownInstrumentError,
+)
 from stalkrisk.examples import load_examples
 from stalkrisk.explain import render_text
 from stalkrisk.features import FACTORS
@@ -203,6 +208,8 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    if args.model:
+        return _score_with_model(args, stdin, out, err)
     scorer = WeightedScorer(_instrument(args.instrument))
     if scorer.instrument.answers_only and not args.answers:
         raise _UsageError(
@@ -286,6 +293,123 @@ def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     for d in differences:
         print(f"  {d}", file=out)
     return EXIT_INVALID
+
+
+def _model_api() -> Any:
+    try:
+        import stalkrisk.model as api  # noqa: PLC0415 - the [ml] extra is optional
+    except ImportError as exc:
+        raise _UsageError(str(exc)) from None
+    return api
+
+
+_MAX_PROBLEMS_SHOWN = 20
+
+
+def _print_problems(problems: Sequence[tuple[str, str]], err: TextIO) -> None:
+    for where, message in problems[:_MAX_PROBLEMS_SHOWN]:
+        print(f"error: {where}: {message}", file=err)
+    if len(problems) > _MAX_PROBLEMS_SHOWN:
+        print(f"error: ... and {len(problems) - _MAX_PROBLEMS_SHOWN} more problems", file=err)
+
+
+def _fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    api = _model_api()
+    data = api.read_dataset(args.data, args.outcome)
+    if data.problems:
+        _print_problems(data.problems, err)
+        records = len({where for where, _ in data.problems})
+        print(f"error: {records} record(s) could not be read; no model was fitted", file=err)
+        return EXIT_INVALID
+    cuts = tuple(float(c) for c in args.cut_points.split(","))
+    model = api.LogisticRiskModel(
+        C=args.C, calibration=args.calibration, cut_points=cuts, random_state=args.seed
+    )
+    encoder = None
+    if data.cases is not None:
+        factors = args.factors.split(",") if args.factors else None
+        encoder = api.CaseEncoder(factors=factors).fit(data.cases)
+        features = encoder.transform(data.cases)
+    else:
+        features = data.X
+    try:
+        model.fit(features, data.y)
+    except ValueError as exc:
+        print(f"error: {args.data}: {exc}", file=err)
+        return EXIT_INVALID
+    api.save_model(model, args.output, encoder=encoder, feature_names=data.feature_names or None)
+    t = model.training_
+    print(
+        f"fitted on {t['n']} records (outcome rate {t['base_rate']:.3f}); wrote {args.output}",
+        file=out,
+    )
+    if model.calibration_ is not None:
+        cal = model.calibration_
+        print(
+            f"cross-validated calibration: intercept {cal['intercept']:.3f}, slope "
+            f"{cal['slope']:.3f} ({cal['folds']} folds)",
+            file=out,
+        )
+    names = [str(n) for n in (encoder.get_feature_names_out() if encoder else data.feature_names)]
+    ranked = sorted(zip(names, model.coef_.tolist(), strict=True), key=lambda nb: -abs(nb[1]))
+    print("largest coefficients (log-odds per unit):", file=out)
+    for name, beta in ranked[:10]:
+        print(f"  {beta:+.4f}  {name}", file=out)
+    print(
+        "Weights fitted to local data are not validated until checked on other cases "
+        "(stalkrisk evaluate).",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _score_with_model(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    api = _model_api()
+    try:
+        model = api.load_model(args.model)
+    except ModelFileError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    encoder = getattr(model, "encoder_", None)
+    if encoder is None:
+        raise _UsageError(
+            f"{args.model} was fitted on a table of numbers, not on cases; it cannot score cases"
+        )
+    records, failures = _load_cases(args.files, stdin, err)
+    results = []
+    for label, case in records:
+        row = encoder.transform([case])
+        p = float(model.predict_proba(row)[0, 1])
+        band = model.bands[int(model.predict_band(row)[0])]
+        top = model.explain(row).top(0, 3)
+        results.append(
+            {
+                "case_id": case.case_id,
+                "source": label,
+                "probability": p,
+                "band": band,
+                "top_contributions": top,
+            }
+        )
+    if args.format == "json":
+        print(json.dumps(results, indent=2), file=out)
+    else:
+        for r in results:
+            tops = (
+                "; ".join(f"{name} {value:+.3f}" for name, value in r["top_contributions"] if value)
+                or "none"
+            )
+            print(
+                f"{r['case_id']}: probability {r['probability']:.3f}, band {r['band']} "
+                f"(largest log-odds contributions: {tops})",
+                file=out,
+            )
+        print(
+            "Model weights fitted to local data; not validated until checked on other cases. "
+            + DECISION_SUPPORT_NOTICE,
+            file=out,
+        )
+    return EXIT_INVALID if failures else EXIT_OK
 
 
 def _check_instrument(args: argparse.Namespace, out: TextIO) -> int:
@@ -447,6 +571,9 @@ def _parser() -> argparse.ArgumentParser:
         "--record", metavar="OUT.json", help="also write a verifiable audit record (one case)"
     )
     score.add_argument(
+        "--model", metavar="MODEL.json", help="score with a fitted model (stalkrisk fit)"
+    )
+    score.add_argument(
         "--answers",
         action="store_true",
         help="the files hold direct answers to the instrument's questions, not cases",
@@ -463,6 +590,16 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check case files against the schema")
     validate.add_argument("files", nargs="+", metavar="FILE")
+
+    fit = sub.add_parser("fit", help="fit a logistic model to outcome data (needs [ml])")
+    fit.add_argument("data", metavar="DATA", help="JSONL of cases with an outcome field, or CSV")
+    fit.add_argument("--outcome", required=True, metavar="COLUMN")
+    fit.add_argument("-o", "--output", required=True, metavar="MODEL.json")
+    fit.add_argument("--factors", help="comma-separated factors to use (default: all)")
+    fit.add_argument("--C", type=float, default=1.0, help="inverse regularisation (default 1)")
+    fit.add_argument("--calibration", choices=("none", "sigmoid"), default="none")
+    fit.add_argument("--cut-points", default="0.2,0.5", help="band cut-points (probabilities)")
+    fit.add_argument("--seed", type=int, default=0)
 
     schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
     schema.add_argument(
@@ -511,6 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _score(args, stdin, out, err)
         if args.command == "validate":
             return _validate(args, stdin, out, err)
+        if args.command == "fit":
+            return _fit(args, out, err)
         if args.command == "verify":
             return _verify(args, stdin, out, err)
         if args.command == "schema":

@@ -387,6 +387,8 @@ class ValidationStatus(StrEnum):
     """Weights chosen from the literature; not validated on outcomes."""
     PUBLISHED = "published"
     """A published instrument with its published weights, validated elsewhere."""
+    LOCALLY_FITTED = "locally_fitted"
+    """Weights fitted to this service's own outcome data, not yet checked on other cases."""
     LOCALLY_VALIDATED = "locally_validated"
     """Validated on this service's own outcome data."""
 

@@ -13,15 +13,23 @@ except ImportError as exc:  # pragma: no cover - exercised with scikit-learn hid
         "install it with: pip install 'stalkrisk[ml]'"
     ) from exc
 
+from stalkrisk.model._convert import PointsConversion, to_instrument
+from stalkrisk.model._data import Dataset, read_dataset
 from stalkrisk.model._encoder import CaseEncoder
 from stalkrisk.model._logistic import LogisticRiskModel, ModelExplanation
 from stalkrisk.model._persistence import MODEL_FORMAT, load_model, save_model
+from stalkrisk.model._points import PointsRiskModel
 
 __all__ = [
     "MODEL_FORMAT",
     "CaseEncoder",
+    "Dataset",
     "LogisticRiskModel",
     "ModelExplanation",
+    "PointsConversion",
+    "PointsRiskModel",
     "load_model",
+    "read_dataset",
     "save_model",
+    "to_instrument",
 ]

@@ -263,9 +263,10 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         )
 
     def _feature_names(self) -> list[str]:
-        names = getattr(self, "feature_names_in_", None)
-        if names is not None:
-            return [str(n) for n in names]
+        for attribute in ("feature_names_in_", "feature_names_"):
+            names = getattr(self, attribute, None)
+            if names is not None:
+                return [str(n) for n in names]
         return [f"x{i}" for i in range(self.n_features_in_)]
 
     def predict_one(self, features: Mapping[str, float] | Sequence[float]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -99,7 +100,11 @@ class ModelFile(_Strict):
 
 
 def save_model(
-    model: LogisticRiskModel, path: str | os.PathLike[str], *, encoder: CaseEncoder | None = None
+    model: LogisticRiskModel,
+    path: str | os.PathLike[str],
+    *,
+    encoder: CaseEncoder | None = None,
+    feature_names: Sequence[str] | None = None,
 ) -> ModelFile:
     """Write a fitted model (and the encoder that made its features, if any) as JSON.
 
@@ -119,6 +124,8 @@ def save_model(
     named = hasattr(model, "feature_names_in_")
     if encoder is not None:
         names = [str(n) for n in encoder.get_feature_names_out()]
+    elif feature_names is not None:
+        names = [str(n) for n in feature_names]
     else:
         names = model._feature_names()
     content = ModelFile(
@@ -170,6 +177,8 @@ def _restore(content: ModelFile) -> LogisticRiskModel:
     model.n_features_in_ = len(content.coef)
     if content.named_features:
         model.feature_names_in_ = np.asarray(content.feature_names, dtype=object)
+    else:  # names for explanations, without making scikit-learn expect a DataFrame
+        model.feature_names_ = list(content.feature_names)
     model.calibration_ = None if content.calibration is None else content.calibration.model_dump()
     model.training_ = content.training.model_dump()
     if content.encoder is not None:
