@@ -363,6 +363,54 @@ def _fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _is_model_file(source: str) -> bool:
+    path = Path(source)
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        head = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(head, dict) and str(head.get("format", "")).startswith("stalkrisk-model/")
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    api = _model_api()
+    data = api.read_dataset(args.data, args.outcome, args.group)
+    if data.problems:
+        _print_problems(data.problems, err)
+        records = len({where for where, _ in data.problems})
+        print(f"error: {records} record(s) could not be read; nothing was evaluated", file=err)
+        return EXIT_INVALID
+    groups = data.groups or None
+    if _is_model_file(args.model_or_instrument):
+        try:
+            model = api.load_model(args.model_or_instrument)
+        except ModelFileError as exc:
+            print(f"error: {exc}", file=err)
+            return EXIT_INVALID
+        encoder = getattr(model, "encoder_", None)
+        if data.cases is not None:
+            if encoder is None:
+                raise _UsageError("this model was fitted on a table of numbers; give it a CSV")
+            features = encoder.transform(data.cases)
+        else:
+            features = data.X
+        report = api.evaluate(model, features, data.y, groups, random_state=args.seed)
+    else:
+        if data.cases is None:
+            raise _UsageError("an instrument is evaluated on cases: give JSONL of cases")
+        instrument = _instrument(args.model_or_instrument)
+        report = api.evaluate(
+            instrument, data.cases, data.y, groups, scale=args.scale, random_state=args.seed
+        )
+    if args.format == "json":
+        out.write(report.to_json() + "\n")
+    else:
+        print(report, file=out)
+    return EXIT_OK
+
+
 def _score_with_model(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     api = _model_api()
     try:
@@ -601,6 +649,25 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--cut-points", default="0.2,0.5", help="band cut-points (probabilities)")
     fit.add_argument("--seed", type=int, default=0)
 
+    evaluate = sub.add_parser(
+        "evaluate", help="discrimination, calibration and a fairness audit (needs [ml])"
+    )
+    evaluate.add_argument("model_or_instrument", metavar="MODEL_OR_INSTRUMENT")
+    evaluate.add_argument(
+        "data", metavar="DATA", help="JSONL of cases with an outcome field, or CSV"
+    )
+    evaluate.add_argument("--outcome", required=True, metavar="COLUMN")
+    evaluate.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="audit by this group (repeatable); groups are never scoring inputs",
+    )
+    evaluate.add_argument("--scale", help="the instrument's scale to evaluate (default: first)")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+
     schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
     schema.add_argument(
         "what",
@@ -650,6 +717,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, stdin, out, err)
         if args.command == "fit":
             return _fit(args, out, err)
+        if args.command == "evaluate":
+            return _evaluate(args, out, err)
         if args.command == "verify":
             return _verify(args, stdin, out, err)
         if args.command == "schema":

@@ -2,7 +2,10 @@
 
 ``CaseEncoder`` turns cases into a feature matrix through the same factor registry the
 instruments use; ``LogisticRiskModel`` is a scikit-learn classifier with cross-validated
-calibration, bands and per-feature explanations; models save to and load from JSON.
+calibration, bands and per-feature explanations, saved to and loaded from JSON;
+``PointsRiskModel`` learns a small integer score directly; ``to_instrument`` freezes a model
+into a points instrument; ``evaluate`` reports discrimination, calibration and a fairness
+audit by group, and the ``*Display`` classes plot it (needs ``stalkrisk[plot]``).
 """
 
 try:
@@ -16,20 +19,36 @@ except ImportError as exc:  # pragma: no cover - exercised with scikit-learn hid
 from stalkrisk.model._convert import PointsConversion, to_instrument
 from stalkrisk.model._data import Dataset, read_dataset
 from stalkrisk.model._encoder import CaseEncoder
+from stalkrisk.model._evaluation import (
+    EvaluationReport,
+    GroupAudit,
+    evaluate,
+    reliability_table,
+    wilson_interval,
+)
 from stalkrisk.model._logistic import LogisticRiskModel, ModelExplanation
 from stalkrisk.model._persistence import MODEL_FORMAT, load_model, save_model
+from stalkrisk.model._plots import BandRatesDisplay, CalibrationCurveDisplay, RocDisplay
 from stalkrisk.model._points import PointsRiskModel
 
 __all__ = [
     "MODEL_FORMAT",
+    "BandRatesDisplay",
+    "CalibrationCurveDisplay",
     "CaseEncoder",
     "Dataset",
+    "EvaluationReport",
+    "GroupAudit",
     "LogisticRiskModel",
     "ModelExplanation",
     "PointsConversion",
     "PointsRiskModel",
+    "RocDisplay",
+    "evaluate",
     "load_model",
     "read_dataset",
+    "reliability_table",
     "save_model",
     "to_instrument",
+    "wilson_interval",
 ]
