@@ -75,8 +75,9 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
                 problems.append((where, f"{outcome}: the outcome must be 0/1 or true/false"))
                 continue
             labels = [str(record.pop(g, "")) for g in groups]
-            if set(record) == {"case"} and isinstance(record["case"], dict):
-                record = record["case"]  # {"case": {...}, "outcome": ...} records
+            if isinstance(record.get("case"), dict):
+                # {"case": {...}, "outcome": ..., labels...}: fields beside the case are not it
+                record = record["case"]
             try:
                 case = Case.model_validate(record)
             except ValidationError as exc:
@@ -146,7 +147,8 @@ def read_dataset(path: str | os.PathLike[str], outcome: str, groups: Sequence[st
 
     In JSONL, the ``outcome`` field and any ``groups`` fields are taken out of each record
     before it is validated as a :class:`~stalkrisk.Case` (group labels are for audits only and
-    never reach the features); the case's fields sit beside them, or under ``"case"``. In
+    never reach the features); the case's fields sit beside them, or under ``"case"`` (and then
+    any other field beside ``"case"`` is not part of the case). In
     CSV, every column except the outcome and the groups is a
     numeric feature. Outcomes are 0/1 or true/false.
     """

@@ -14,6 +14,8 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -85,7 +87,9 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     Parameters
     ----------
     C : float, default 1.0
-        Inverse L2 regularisation strength, as in scikit-learn's ``LogisticRegression``.
+        Inverse L2 regularisation strength, as in scikit-learn's ``LogisticRegression``. The
+        features are standardised for fitting, so the penalty treats them alike; ``coef_`` is
+        reported per unit of the original features.
     class_weight : dict, "balanced" or None, default None
         Class weights for fitting.
     calibration : {"none", "sigmoid"}, default "none"
@@ -167,8 +171,13 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if self.band_labels is not None and len(self.band_labels) != len(cuts) + 1:
             raise ValueError("band_labels needs one label more than there are cut_points")
 
-    def _base(self) -> LogisticRegression:
-        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+    def _base(self) -> Pipeline:
+        # Standardised features: the solver converges on wide-scale columns (days, ages) and
+        # the penalty treats every feature alike. Coefficients are mapped back to original units.
+        return make_pipeline(
+            StandardScaler(),
+            LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter),
+        )
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> LogisticRiskModel:
         """Fit the model, estimate its calibration by cross-validation, and return ``self``."""
@@ -188,10 +197,12 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 f"got {self.classes_.size} class"
             )
         target = (y == self.classes_[1]).astype(np.float64)
-        fitted = self._base().fit(X, target)
+        pipeline = self._base().fit(X, target)
+        scaler, fitted = pipeline[0], pipeline[-1]
         self.n_iter_ = fitted.n_iter_
-        coef = fitted.coef_[0].astype(np.float64)
-        intercept = float(fitted.intercept_[0])
+        scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+        coef = (fitted.coef_[0] / scale).astype(np.float64)  # per unit of each feature
+        intercept = float(fitted.intercept_[0] - np.sum(coef * scaler.mean_))
 
         self.calibration_: dict[str, Any] | None = None
         smallest = int(min(target.sum(), target.size - target.sum()))

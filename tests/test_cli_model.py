@@ -1,0 +1,133 @@
+"""The model commands: fit, score --model, evaluate; and the comparison script."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from stalkrisk.cli import main
+from stalkrisk.synthetic import cohort
+
+from .conftest import EXAMPLES, ROOT
+
+FACTORS = "previous_convictions,protective_order_breaches,ex_intimate_partner,escalating"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "cohort.jsonl"
+    cohort(600, seed=2).write_jsonl(path, groups=True)
+    return path
+
+
+def test_fit_then_score_then_evaluate(
+    capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model.json"
+    code, out, err = run(
+        capsys, "fit", str(data), "--outcome", "outcome", "-o", str(model), "--factors", FACTORS
+    )
+    assert code == 0, err
+    assert "fitted on 600 records" in out
+    assert "cross-validated calibration: intercept" in out
+    assert "not validated until checked on other cases" in out
+    saved = json.loads(model.read_text())
+    assert saved["format"] == "stalkrisk-model/1"
+    assert saved["encoder"]["factors"] == FACTORS.split(",")
+
+    example = next(EXAMPLES.glob("EX-01-*.json"))
+    code, out, err = run(capsys, "score", "--model", str(model), str(example))
+    assert code == 0, err
+    assert out.startswith("EX-01: probability ")
+    assert "protective_order_breaches" in out
+    assert "not a decision" in out
+    code, out, _ = run(capsys, "score", "--model", str(model), "--format", "json", str(example))
+    (result,) = json.loads(out)
+    assert 0 < result["probability"] < 1
+    assert result["band"] in ("low", "moderate", "high")
+
+    code, out, err = run(
+        capsys, "evaluate", str(model), str(data), "--outcome", "outcome", "--group", "age_group"
+    )
+    assert code == 0, err
+    assert "AUC" in out
+    assert "By age_group" in out
+    code, out, _ = run(
+        capsys,
+        "evaluate",
+        "stalkrisk-screen",
+        str(data),
+        "--outcome",
+        "outcome",
+        "--format",
+        "json",
+    )
+    report = json.loads(out)
+    assert report["n_input"] == 600
+    assert report["brier"] is None  # a points scale gives totals, not probabilities
+
+
+def test_fit_on_a_csv_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rows = ["a,b,outcome"] + [f"{i % 2},{(i * 7) % 5},{(i * 3) % 2}" for i in range(200)]
+    table = tmp_path / "t.csv"
+    table.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "m.json"
+    code, _, err = run(capsys, "fit", str(table), "--outcome", "outcome", "-o", str(model))
+    assert code == 0, err
+    assert json.loads(model.read_text())["feature_names"] == ["a", "b"]
+    code, _, err = run(capsys, "score", "--model", str(model), str(next(EXAMPLES.glob("*.json"))))
+    assert code == 2
+    assert "fitted on a table of numbers" in err
+
+
+def test_bad_records_stop_the_fit_and_are_all_listed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"case_id": "A", "assessment_date": "2024-01-01", "outcome": 1}\n'
+        '{"case_id": "no spaces please", "assessment_date": "2024-01-01", "outcome": 0}\n'
+        '{"case_id": "B", "assessment_date": "2024-01-01", "outcome": "maybe"}\n'
+        "not json\n"
+    )
+    model = tmp_path / "m.json"
+    code, _, err = run(capsys, "fit", str(bad), "--outcome", "outcome", "-o", str(model))
+    assert code == 1
+    assert f"{bad}:2: case_id" in err
+    assert f"{bad}:3: outcome" in err
+    assert f"{bad}:4: not valid JSON" in err
+    assert "3 record(s) could not be read; no model was fitted" in err
+    assert not model.exists()
+    assert "no spaces please" not in err
+
+
+def test_a_broken_model_file_is_invalid_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "m.json"
+    broken.write_text('{"format": "stalkrisk-model/1"}')
+    code, _, err = run(capsys, "score", "--model", str(broken), str(next(EXAMPLES.glob("*.json"))))
+    assert code == 1
+    assert "not a valid stalkrisk model file" in err
+
+
+def test_comparison_script_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["compare_models.py", "--n", "1200", "--seed", "1"])
+    runpy.run_path(str(ROOT / "examples" / "compare_models.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "| Logistic model (all factors) | 400 |" in out
+    assert "| Learned points, at most 6 items | 400 |" in out
+    assert "stalkrisk-screen, continued stalking" in out
+    assert "Learned points: " in out
