@@ -131,3 +131,16 @@ def test_comparison_script_runs(
     assert "| Learned points, at most 6 items | 400 |" in out
     assert "stalkrisk-screen, continued stalking" in out
     assert "Learned points: " in out
+
+
+def test_model_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
+    exec(compile(block, "docs/model.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    probability, band = out[0].split()
+    assert 0 < float(probability) < 1
+    assert band in ("low", "moderate", "high")
+    assert "protective_order_breaches" in out[1]

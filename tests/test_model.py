@@ -279,3 +279,20 @@ def test_predictions_are_reproducible_to_the_digit() -> None:
     X, y, _ = simulated()
     p = LogisticRiskModel(random_state=0).fit(X, y).predict_proba(X[:1])[0, 1]
     assert math.isfinite(p)
+
+
+def test_fits_a_dataframe_with_named_columns(tmp_path: Path) -> None:
+    import pandas as pd
+
+    X, y, _ = simulated(800)
+    frame = pd.DataFrame(X, columns=["breaches", "ex_partner", "channels", "score"])
+    model = LogisticRiskModel(random_state=0).fit(frame, y)
+    assert list(model.feature_names_in_) == ["breaches", "ex_partner", "channels", "score"]
+    assert model.explain(frame.iloc[:1]).feature_names[0] == "breaches"
+    assert (
+        abs(model.predict_one(frame.iloc[0].to_dict()) - model.predict_proba(frame.iloc[:1])[0, 1])
+        < 1e-12
+    )
+    save_model(model, tmp_path / "m.json")
+    again = load_model(tmp_path / "m.json")
+    assert np.array_equal(again.predict_proba(frame), model.predict_proba(frame))

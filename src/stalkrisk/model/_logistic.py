@@ -260,12 +260,18 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         p = self.predict_proba(X)[:, 1]
         return np.searchsorted(np.asarray(self.cut_points), p, side="right").astype(np.int64)
 
-    def explain(self, X: ArrayLike) -> ModelExplanation:
-        """Return per-feature contributions on the log-odds scale; they sum to the predictor."""
+    def explain(self, X: ArrayLike, feature_names: Sequence[str] | None = None) -> ModelExplanation:
+        """Return per-feature contributions on the log-odds scale; they sum to the predictor.
+
+        ``feature_names`` names the columns when the model was fitted on a plain array (for
+        example ``encoder.get_feature_names_out()``); otherwise the fitted names are used.
+        """
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
         contributions = X * self.coef_
-        names = tuple(self._feature_names())
+        names = tuple(feature_names if feature_names is not None else self._feature_names())
+        if len(names) != contributions.shape[1]:
+            raise ValueError(f"expected {contributions.shape[1]} feature names, got {len(names)}")
         return ModelExplanation(
             feature_names=names,
             contributions=contributions,
