@@ -152,6 +152,7 @@ def test_calibration_detects_overconfidence() -> None:
     z = np.log(p / (1 - p))
     overconfident = 1 / (1 + np.exp(-2 * z))
     _, slope = calibration_intercept_slope(y, overconfident)
+    assert slope is not None
     assert abs(slope - 0.5) < 0.05
 
 

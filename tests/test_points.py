@@ -206,7 +206,8 @@ def test_points_are_bounded_sparse_integers(
     assert model.points_.dtype == np.int64
     assert model.points_.shape == (X_train.shape[1],)
     assert np.all((model.points_ >= low) & (model.points_ <= high))
-    assert 1 <= np.count_nonzero(model.points_) <= max_items
+    assert np.count_nonzero(model.points_) >= 1
+    assert np.count_nonzero(model.points_) <= max_items
     np.testing.assert_array_equal(model.support_, np.flatnonzero(model.points_))
     assert model.multiplier_ > 0
 

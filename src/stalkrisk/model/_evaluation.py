@@ -565,7 +565,7 @@ def _fit_logistic(
     current = loglik(beta)
     for _ in range(100):
         eta = offset + design @ beta
-        mu = 1.0 / (1.0 + np.exp(-eta))
+        mu = 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
         w = mu * (1.0 - mu)
         gradient = design.T @ (y - mu)
         hessian = (design * w[:, None]).T @ design

@@ -19,6 +19,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from stalkrisk.model._evaluation import _calibration
+
 __all__ = ["LogisticRiskModel", "ModelExplanation", "calibration_intercept_slope"]
 
 _EPS = 1e-12
@@ -33,11 +35,11 @@ def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(expit(z), dtype=np.float64)  # stable for large |z|
 
 
-def calibration_intercept_slope(y: ArrayLike, p: ArrayLike) -> tuple[float, float]:
-    """Return calibration-in-the-large (intercept with logit(p) as offset) and the slope.
+def calibration_intercept_slope(y: ArrayLike, p: ArrayLike) -> tuple[float | None, float | None]:
+    """Return calibration-in-the-large (intercept, with logit(p) as offset) and the slope.
 
-    The slope is the coefficient of logit(p) in a logistic regression of ``y`` on it; the
-    intercept solves sum(y - sigmoid(a + logit(p))) = 0 by Newton's method. A well-calibrated
+    The same computation as :func:`stalkrisk.model.evaluate` reports; ``None`` where the fit
+    does not exist (one outcome class, identical predictions, separation). A well-calibrated
     model has intercept 0 and slope 1.
 
     Examples
@@ -49,17 +51,7 @@ def calibration_intercept_slope(y: ArrayLike, p: ArrayLike) -> tuple[float, floa
     >>> abs(a) < 0.05, abs(b - 1) < 0.1
     (True, True)
     """
-    y_arr = np.asarray(y, dtype=np.float64)
-    offset = _logit(np.asarray(p, dtype=np.float64))
-    a = 0.0
-    for _ in range(50):
-        q = _sigmoid(a + offset)
-        step = float(np.sum(y_arr - q) / max(np.sum(q * (1 - q)), _EPS))
-        a += step
-        if abs(step) < 1e-12:
-            break
-    slope_fit = LogisticRegression(C=np.inf, max_iter=1000).fit(offset.reshape(-1, 1), y_arr)
-    return a, float(slope_fit.coef_[0, 0])
+    return _calibration(np.asarray(y).astype(np.int64), np.asarray(p, dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -213,7 +205,8 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 :, 1
             ]
             a, b = calibration_intercept_slope(target, p_cv)
-            self.calibration_ = {"intercept": a, "slope": b, "folds": folds}
+            if a is not None and b is not None:
+                self.calibration_ = {"intercept": a, "slope": b, "folds": folds}
             if self.calibration == "sigmoid":
                 refit = LogisticRegression(C=np.inf, max_iter=1000).fit(
                     _logit(p_cv).reshape(-1, 1), target
