@@ -6,6 +6,7 @@ identical.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from stalkrisk.schemas import Case
@@ -28,12 +29,20 @@ def example_ids() -> list[str]:
     return [c.case_id for c in load_examples()]
 
 
-def load_examples() -> list[Case]:
-    """Return every bundled example case, validated, in file-name order."""
+@cache
+def _examples() -> tuple[Case, ...]:
     files = sorted(
         (f for f in _folder().iterdir() if f.name.endswith(".json")), key=lambda f: f.name
     )
-    return [Case.model_validate_json(f.read_text(encoding="utf-8")) for f in files]
+    return tuple(Case.model_validate_json(f.read_text(encoding="utf-8")) for f in files)
+
+
+def load_examples() -> list[Case]:
+    """Return every bundled example case, validated, in file-name order.
+
+    The files are read once per process; cases are immutable, so they are shared.
+    """
+    return list(_examples())
 
 
 def load_example(case_id: str) -> Case:
@@ -44,7 +53,7 @@ def load_example(case_id: str) -> Case:
     >>> load_example("EX-01").synthetic
     True
     """
-    for case in load_examples():
+    for case in _examples():
         if case.case_id == case_id:
             return case
     raise LookupError(f"no bundled example has the case id {case_id!r}; see example_ids()")
