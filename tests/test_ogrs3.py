@@ -390,3 +390,15 @@ def test_explanation_shows_log_odds_and_both_horizons() -> None:
     assert "<- banded" in text
     assert "-0.7956  Current offence group: drug_import_export" in text
     assert "not developed for stalking" in text
+
+
+def test_example_case_ex09_is_scored_by_hand() -> None:
+    """EX-09 carries OGRS3's inputs: male, follow-up at 45, 4 previous sanctions, first at 22,
+    convicted at 45, violence. By hand: -1.4997 + 0.46306 + 1.25112 x r5(ln(5/33)) + 0 =
+    -1.4997 + 0.46306 + 1.25112 x -1.88707 = -3.39759; 1 year: sigmoid(-1.99503) = 12%;
+    2 years: sigmoid(-1.27589) = 22%, Low."""
+    r = stalkrisk.score(stalkrisk.load_example("EX-09"), OGRS3).scale("proven_reoffending")
+    assert r.total == pytest.approx(-3.39759, abs=1e-5)
+    assert [h.percent for h in r.horizons] == [12, 22]
+    assert r.band is not None
+    assert r.band.id == "low"
