@@ -35,6 +35,7 @@ from stalkrisk.audit import (
     verify,
 )
 from stalkrisk.bands import Band, BandSpec, band_index
+from stalkrisk.batch import BatchRow, BatchSummary, score_many, write_csv, write_jsonl
 from stalkrisk.errors import (
     CaseFileError,
     InstrumentError,
@@ -74,6 +75,8 @@ __all__ = [
     "AssessmentRecord",
     "Band",
     "BandSpec",
+    "BatchRow",
+    "BatchSummary",
     "Case",
     "CaseFileError",
     "Contribution",
@@ -115,5 +118,8 @@ __all__ = [
     "render_text",
     "score",
     "score_answers",
+    "score_many",
     "verify",
+    "write_csv",
+    "write_jsonl",
 ]

@@ -460,6 +460,53 @@ def _score_with_model(args: argparse.Namespace, stdin: TextIO, out: TextIO, err:
     return EXIT_INVALID if failures else EXIT_OK
 
 
+def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Score a file of cases into one output row per record; a bad record is a row, not a stop."""
+    from stalkrisk import batch  # noqa: PLC0415 - the batch command's own module, kept beside it
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower()
+        fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
+        if fmt is None and args.output != "-":
+            raise _UsageError(
+                f"cannot tell the output format from {args.output!r}; add --format jsonl or csv"
+            )
+    same = "-" not in (args.input, args.output) and (
+        Path(args.input).resolve() == Path(args.output).resolve()
+    )
+    if same:
+        raise _UsageError("OUT is the input file; write the results to another file")
+    inst = _instrument(args.instrument)
+    if inst.answers_only:
+        raise _UsageError(
+            f"instrument {inst.id!r} is scored from answers to its questions, not from cases; "
+            "batch scores cases"
+        )
+    show = not args.quiet and err.isatty()
+
+    def progress(done: int) -> None:
+        print(f"\rstalkrisk batch: {done:,} records", end="", file=err, flush=True)
+
+    source: Any = getattr(stdin, "buffer", stdin) if args.input == "-" else args.input
+    write = batch.write_csv if fmt == "csv" else batch.write_jsonl
+    try:
+        with batch.score_many(source, inst, progress=progress if show else None) as rows:
+            summary = write(rows, out if args.output == "-" else args.output)
+    except CaseFileError as exc:
+        if show:
+            print(file=err)
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    except OSError as exc:
+        raise _UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if show:
+        print(file=err)
+    where = "standard output" if args.output == "-" else args.output
+    print(f"stalkrisk batch: {summary}; written to {where}", file=err)
+    return EXIT_INVALID if args.fail_on_error and summary.invalid else EXIT_OK
+
+
 def _check_instrument(args: argparse.Namespace, out: TextIO) -> int:
     inst = load_instrument(Path(args.path))
     items = len(inst.items)
@@ -595,6 +642,28 @@ def _factors(args: argparse.Namespace, out: TextIO) -> int:
 # --- the parser -----------------------------------------------------------------------------
 
 
+def _add_batch_parser(sub: Any, instrument_help: str) -> None:
+    batch_cmd = sub.add_parser(
+        "batch", help="score a JSONL, JSON or CSV file of cases: one output row per record"
+    )
+    batch_cmd.add_argument(
+        "input",
+        metavar="IN",
+        help="cases: .jsonl/.ndjson (one per line), .json (an array) or .csv; - reads JSONL",
+    )
+    batch_cmd.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="the rows: .jsonl or .csv (- stdout)"
+    )
+    batch_cmd.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
+    batch_cmd.add_argument(
+        "--format", choices=("jsonl", "csv"), help="output format (default: from OUT's suffix)"
+    )
+    batch_cmd.add_argument(
+        "--fail-on-error", action="store_true", help="exit 1 when any record is invalid"
+    )
+    batch_cmd.add_argument("--quiet", action="store_true", help="no progress count")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stalkrisk",
@@ -626,6 +695,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the files hold direct answers to the instrument's questions, not cases",
     )
+
+    _add_batch_parser(sub, instrument_help)
 
     verify_cmd = sub.add_parser(
         "verify", help="re-score a case and compare it with an audit record"
@@ -713,6 +784,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args, out)
         if args.command == "score":
             return _score(args, stdin, out, err)
+        if args.command == "batch":
+            return _batch(args, stdin, out, err)
         if args.command == "validate":
             return _validate(args, stdin, out, err)
         if args.command == "fit":

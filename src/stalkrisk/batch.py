@@ -1,0 +1,1014 @@
+"""Batch scoring: files and iterables of cases in, one result row per record out.
+
+:func:`score_many` reads cases from an iterable of dicts or :class:`~stalkrisk.Case` objects,
+or from a JSONL, JSON-array or CSV file, and yields exactly one :class:`BatchRow` per input
+record, in input order. A record that cannot be read or validated is not skipped: its row
+holds a structured :class:`RecordError` (record number, field path, message) instead of
+results. Valid records are scored by :class:`~stalkrisk.WeightedScorer`, the same code as
+:func:`stalkrisk.score`, so a row's totals, bands and contributions are those of the
+single-case path.
+
+JSONL and CSV files are read line by line, in chunks of ``chunk_size`` records, so memory stays
+flat whatever the size of the file; no record may exceed :data:`MAX_RECORD_BYTES`.
+:func:`write_jsonl` and :func:`write_csv` stream the rows out and return a
+:class:`BatchSummary`. See ``docs/batch.md`` for the CSV column convention and the limits.
+
+Examples
+--------
+>>> import stalkrisk
+>>> from stalkrisk.batch import score_many
+>>> records = [stalkrisk.load_example("EX-03"), {"case_id": "B-2"}, "not a case"]
+>>> run = score_many(records)
+>>> for row in run:
+...     print(row.record, row.case_id, row.status, row.error and row.error.message)
+1 EX-03 scored None
+2 B-2 invalid Field required
+3 None invalid a case must be a JSON object
+>>> run.summary
+BatchSummary(scored=1, unscorable=0, invalid=2, total=3)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any, Final, Literal, TextIO
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from stalkrisk.assessment import Assessment, ScaleResult, ScaleStatus
+from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
+from stalkrisk.instruments import DEFAULT_INSTRUMENT
+from stalkrisk.instruments._loader import InstrumentSource
+from stalkrisk.schemas import Case
+from stalkrisk.schemas._case import CaseId
+from stalkrisk.scoring import WeightedScorer
+
+__all__ = [
+    "MAX_JSON_FILE_BYTES",
+    "MAX_PROBLEMS",
+    "MAX_RECORD_BYTES",
+    "BatchInstrument",
+    "BatchRow",
+    "BatchRun",
+    "BatchSummary",
+    "ErrorKind",
+    "Problem",
+    "RecordError",
+    "RowStatus",
+    "ScaleRow",
+    "TopContribution",
+    "flatten_case",
+    "score_many",
+    "unflatten_row",
+    "write_csv",
+    "write_jsonl",
+]
+
+#: The most bytes one record may take: one JSONL line, or one CSV record (its lines together),
+#: not counting the line ending. A longer record is an error row; the rest of it is skipped
+#: without being held in memory.
+MAX_RECORD_BYTES: Final = 1_000_000
+#: The largest JSON-array file read (it is parsed whole); use JSONL for more.
+MAX_JSON_FILE_BYTES: Final = 64 * 1024 * 1024
+#: The most problems kept in one record's error (the count of all of them is kept too).
+MAX_PROBLEMS: Final = 20
+
+# Message templates, so that tests and downstream software can match them exactly. They never
+# contain submitted values.
+NOT_UTF8: Final = "not UTF-8 text (an invalid byte at byte {position}); save the file as UTF-8"
+TOO_LONG: Final = "the record is longer than {limit:,} bytes; it was skipped unread"
+NOT_JSON: Final = "not valid JSON (column {column}: {reason})"
+CUT_SHORT: Final = "not valid JSON: the record ends early (the file may have been cut short)"
+NON_FINITE: Final = "NaN and Infinity are not JSON; leave the field out if it is unknown"
+NUMBER_TOO_LONG: Final = "not valid JSON: a number has too many digits"
+TOO_DEEP: Final = "not valid JSON: nested too deeply"
+NOT_OBJECT: Final = "a case must be a JSON object"
+CSV_BAD: Final = "not valid CSV ({reason})"
+CSV_EXTRA_CELLS: Final = "the row has {cells} cells but the header names {columns} columns"
+CSV_CONFLICT: Final = "column {column!r} conflicts with column {other!r}"
+CSV_CELL_JSON: Final = "a cell starting with [ or {{ must be valid JSON ({reason})"
+UNKNOWN_FORMAT: Final = (
+    "{name}: cannot tell the input format from the suffix {suffix!r}; name the file "
+    ".jsonl, .ndjson, .json or .csv, or pass input_format"
+)
+
+_BOM: Final = b"\xef\xbb\xbf"
+_DRAIN_BYTES: Final = 1 << 16
+_MAX_FIELD_PATH: Final = 200
+_CASE_ID = TypeAdapter(CaseId)
+
+
+class ErrorKind(StrEnum):
+    """Why a record could not be scored (the kinds are documented in ``docs/batch.md``)."""
+
+    ENCODING = "encoding"
+    """The record is not UTF-8."""
+    TOO_LONG = "too_long"
+    """The record is longer than :data:`MAX_RECORD_BYTES`."""
+    JSON = "json"
+    """The record is not valid JSON (including NaN or Infinity, and a cut-short last line)."""
+    NOT_OBJECT = "not_object"
+    """The record is valid JSON but not an object."""
+    CSV = "csv"
+    """The CSV record breaks the CSV rules or the column convention."""
+    VALIDATION = "validation"
+    """The record is not a valid case (the problems name each field and rule)."""
+
+
+class RowStatus(StrEnum):
+    """A row's outcome, counted by :class:`BatchSummary`."""
+
+    SCORED = "scored"
+    """A valid case whose every scale was scored."""
+    UNSCORABLE = "unscorable"
+    """A valid case with at least one scale not scored (too much unknown)."""
+    INVALID = "invalid"
+    """A record that could not be read or is not a valid case."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Problem(_Frozen):
+    """One problem with a record: where, and what, without the submitted value.
+
+    ``field`` is a field path such as ``history.convictions[0].date``, ``(top level)``, or a CSV
+    column.
+    """
+
+    field: str
+    message: str
+    type: str
+    """A stable code: pydantic's error type, or the :class:`ErrorKind` for read errors."""
+
+
+class RecordError(_Frozen):
+    """Why one record has no result.
+
+    Examples
+    --------
+    >>> from stalkrisk.batch import score_many
+    >>> row = next(iter(score_many([{"case_id": "B-1", "assessment_date": "2024-13-01"}])))
+    >>> e = row.error
+    >>> e.record, e.kind.value, e.field, e.message
+    (1, 'validation', 'assessment_date', 'Input should be a valid date or datetime, month value is outside expected range of 1-12')
+    """  # noqa: E501 - a doctest's output is one line
+
+    record: int
+    """The record's number, from 1, in input order."""
+    kind: ErrorKind
+    problems: tuple[Problem, ...]
+    """The first :data:`MAX_PROBLEMS` problems."""
+    problem_count: int
+    """How many problems there were in all."""
+
+    @property
+    def field(self) -> str:
+        """The field path of the first problem."""
+        return self.problems[0].field
+
+    @property
+    def message(self) -> str:
+        """The message of the first problem."""
+        return self.problems[0].message
+
+    def __str__(self) -> str:
+        more = self.problem_count - 1
+        extra = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
+        return f"record {self.record}: {self.field}: {self.message}{extra}"
+
+
+class TopContribution(_Frozen):
+    """An item among a scale's largest contributions, with its points."""
+
+    item: str
+    points: float
+
+
+class ScaleRow(_Frozen):
+    """One scale's result in a batch row."""
+
+    scale: str
+    status: ScaleStatus
+    total: float | None
+    """As :attr:`ScaleResult.total <stalkrisk.ScaleResult.total>`."""
+    band: str | None
+    """The computed band's id (red flags included); ``None`` when not scored."""
+    band_floor: str | None
+    """The lowest band the fired red flags allow, even when the scale is not scored."""
+    top: tuple[TopContribution, ...]
+    """The largest non-zero contributions, largest first (ties in instrument order)."""
+
+
+class BatchInstrument(_Frozen):
+    """The instrument that produced a batch: id, version, content hash and scale ids."""
+
+    id: str
+    version: str
+    sha256: str
+    scales: tuple[str, ...]
+
+
+class BatchRow(_Frozen):
+    """The result of one input record: the scores, or an error.
+
+    Examples
+    --------
+    >>> import stalkrisk
+    >>> from stalkrisk.batch import score_many
+    >>> row = next(iter(score_many([stalkrisk.load_example("EX-01")])))
+    >>> harm = row.scale("serious_harm")
+    >>> harm.band, [t.item for t in harm.top]
+    ('high', ['serious_violence_convictions', 'violent_convictions', 'domestic_abuse_history'])
+    """
+
+    record: int
+    """The record's number, from 1, in input order."""
+    line: int | None = None
+    """The line the record is on (JSONL files only)."""
+    case_id: str | None
+    """The case id, when the record gives a valid one."""
+    instrument: BatchInstrument
+    scales: tuple[ScaleRow, ...] = ()
+    """Per scale results, in the instrument's order; empty for an invalid record."""
+    error: RecordError | None = None
+
+    @property
+    def status(self) -> RowStatus:
+        """Scored, unscorable (some scale not scored) or invalid."""
+        if self.error is not None:
+            return RowStatus.INVALID
+        if all(s.status is ScaleStatus.SCORED for s in self.scales):
+            return RowStatus.SCORED
+        return RowStatus.UNSCORABLE
+
+    def scale(self, scale_id: str) -> ScaleRow:
+        """Return the result of scale ``scale_id``."""
+        for s in self.scales:
+            if s.scale == scale_id:
+                return s
+        raise KeyError(f"this row has no scale {scale_id!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-ready data (the JSONL output format)."""
+        return {
+            "record": self.record,
+            "line": self.line,
+            "case_id": self.case_id,
+            "status": self.status.value,
+            "instrument": {
+                "id": self.instrument.id,
+                "version": self.instrument.version,
+                "sha256": self.instrument.sha256,
+            },
+            "scales": {s.scale: _scale_dict(s) for s in self.scales},
+            "error": None if self.error is None else _error_dict(self.error),
+        }
+
+
+def _scale_dict(s: ScaleRow) -> dict[str, Any]:
+    return {
+        "status": s.status.value,
+        "total": s.total,
+        "band": s.band,
+        "band_floor": s.band_floor,
+        "top": [[t.item, t.points] for t in s.top],
+    }
+
+
+def _error_dict(e: RecordError) -> dict[str, Any]:
+    return {
+        "record": e.record,
+        "kind": e.kind.value,
+        "problems": [{"field": p.field, "message": p.message, "type": p.type} for p in e.problems],
+        "problem_count": e.problem_count,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """How many records were scored, unscorable and invalid, and how many in all."""
+
+    scored: int = 0
+    unscorable: int = 0
+    invalid: int = 0
+    total: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.total} record{'s' if self.total != 1 else ''}: {self.scored} scored, "
+            f"{self.unscorable} unscorable, {self.invalid} invalid"
+        )
+
+
+class _Tally:
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(RowStatus, 0)
+
+    def add(self, row: BatchRow) -> None:
+        self.counts[row.status] += 1
+
+    def summary(self) -> BatchSummary:
+        c = self.counts
+        return BatchSummary(
+            scored=c[RowStatus.SCORED],
+            unscorable=c[RowStatus.UNSCORABLE],
+            invalid=c[RowStatus.INVALID],
+            total=sum(c.values()),
+        )
+
+
+# --- reading records ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Raw:
+    """One input record before validation: its data, or why it could not be read."""
+
+    line: int | None = None
+    data: Any = None
+    kind: ErrorKind | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def _read_error(
+    kind: ErrorKind, message: str, field: str = "(top level)", line: int | None = None
+) -> _Raw:
+    return _Raw(
+        line=line, kind=kind, problems=(Problem(field=field, message=message, type=kind.value),)
+    )
+
+
+class _NonFiniteError(ValueError):
+    pass
+
+
+def _reject_constant(token: str) -> Any:
+    raise _NonFiniteError(token)
+
+
+def _parse_json(text: str, *, last: bool, line: int | None = None) -> _Raw:
+    """Parse one JSON record; every failure becomes a documented error, never an exception."""
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        if last and exc.pos >= len(text.rstrip()):
+            return _read_error(ErrorKind.JSON, CUT_SHORT, line=line)
+        return _read_error(
+            ErrorKind.JSON, NOT_JSON.format(column=exc.colno, reason=exc.msg), line=line
+        )
+    except _NonFiniteError:
+        return _read_error(ErrorKind.JSON, NON_FINITE, line=line)
+    except RecursionError:
+        return _read_error(ErrorKind.JSON, TOO_DEEP, line=line)
+    except ValueError:  # an integer beyond Python's digit limit
+        return _read_error(ErrorKind.JSON, NUMBER_TOO_LONG, line=line)
+    return _Raw(line=line, data=data)
+
+
+def _decode(raw: bytes) -> str | int:
+    """Return the text, or the position (from 1) of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start + 1
+
+
+def _bounded_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, bool]]:
+    """Yield ``(line number, content, ends with a newline)`` for each physical line.
+
+    The content is ``None`` for a line longer than :data:`MAX_RECORD_BYTES`, whose rest is read
+    and dropped in small pieces, so a hostile line never sits in memory.
+    """
+    number = 0
+    while True:
+        try:
+            line = stream.readline(MAX_RECORD_BYTES + 1)
+        except OSError as exc:
+            raise CaseFileError(f"the input could not be read ({exc.strerror or exc})") from None
+        if not line:
+            return
+        number += 1
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+        if line.endswith(b"\n"):
+            yield number, line, True
+            continue
+        if len(line) <= MAX_RECORD_BYTES:
+            yield number, line, False  # the last line, with no newline
+            continue
+        ended = False
+        while not ended:
+            rest = stream.readline(_DRAIN_BYTES)
+            ended = not rest or rest.endswith(b"\n")
+        yield number, None, ended
+
+
+def _jsonl_records(stream: IO[bytes]) -> Iterator[_Raw]:
+    for number, content, ended in _bounded_lines(stream):
+        if content is None:
+            yield _read_error(
+                ErrorKind.TOO_LONG, TOO_LONG.format(limit=MAX_RECORD_BYTES), line=number
+            )
+            continue
+        if not content.strip():
+            continue  # blank lines are not records
+        text = _decode(content)
+        if isinstance(text, int):
+            yield _read_error(ErrorKind.ENCODING, NOT_UTF8.format(position=text), line=number)
+            continue
+        yield _parse_json(text, last=not ended, line=number)
+
+
+def _json_array_records(stream: IO[bytes], name: str) -> Iterator[_Raw]:
+    data = stream.read(MAX_JSON_FILE_BYTES + 1)
+    if len(data) > MAX_JSON_FILE_BYTES:
+        raise CaseFileError(
+            f"{name}: a JSON array file may hold at most {MAX_JSON_FILE_BYTES:,} bytes; "
+            "write larger batches as JSONL (one case per line)"
+        )
+    text = _decode(data.removeprefix(_BOM))
+    if isinstance(text, int):
+        raise CaseFileError(f"{name}: {NOT_UTF8.format(position=text)}")
+    if not text.strip():
+        return iter(())
+    parsed = _parse_json(text, last=False)
+    if parsed.kind is not None:
+        raise CaseFileError(f"{name}: {parsed.problems[0].message}")
+    items = parsed.data if isinstance(parsed.data, list) else [parsed.data]
+    return (_Raw(data=item) for item in items)
+
+
+# --- the CSV convention ---------------------------------------------------------------------
+
+
+def flatten_case(case: Case | Mapping[str, Any]) -> dict[str, str]:
+    """Flatten a case into CSV cells, following the column convention of ``docs/batch.md``.
+
+    Nested fields become dotted columns (``episode.threats.to_kill``); lists become a JSON
+    string in one cell (``history.convictions``); a field that is not given becomes an empty
+    cell. :func:`unflatten_row` is the inverse.
+
+    Examples
+    --------
+    >>> from stalkrisk import Case
+    >>> case = Case(case_id="C-1", assessment_date="2024-05-01", perpetrator={"age": 40},
+    ...             history={"convictions": []})
+    >>> cells = flatten_case(case)
+    >>> cells["perpetrator.age"], cells["history.convictions"], cells["history.conviction_count"]
+    ('40', '[]', '')
+    >>> Case.model_validate(unflatten_row(cells)) == case
+    True
+    """
+    data = case.model_dump(mode="json") if isinstance(case, Case) else dict(case)
+    cells: dict[str, str] = {}
+    _flatten(data, "", cells)
+    return cells
+
+
+def _flatten(data: Mapping[str, Any], prefix: str, cells: dict[str, str]) -> None:
+    for key, value in data.items():
+        column = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            _flatten(value, f"{column}.", cells)
+        elif value is None:
+            cells[column] = ""
+        elif isinstance(value, str):
+            cells[column] = value
+        else:  # numbers, booleans and lists are written as JSON
+            cells[column] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def unflatten_row(cells: Mapping[str, str]) -> dict[str, Any]:
+    """Build a case's nested data from CSV cells named by the column convention.
+
+    An empty cell is a field not given. A cell whose first character (after spaces) is ``[``
+    or ``{`` is read as JSON; every other cell is text, which the schema converts (numbers,
+    dates, ``true``/``false``).
+
+    Raises
+    ------
+    ValueError
+        If a JSON cell is not valid JSON, or two columns set the same field.
+
+    Examples
+    --------
+    >>> unflatten_row({"case_id": "C-1", "perpetrator.age": "40", "perpetrator.sex": "",
+    ...                "history.convictions": '[{"offence": "stalking", "age": 30}]'})
+    {'case_id': 'C-1', 'perpetrator': {'age': '40'}, 'history': {'convictions': [{'offence': 'stalking', 'age': 30}]}}
+    """  # noqa: E501 - a doctest's output is one line
+    return _unflatten(cells)
+
+
+class _CellError(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _unflatten(cells: Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    owner: dict[tuple[str, ...], str] = {}  # which column set each path
+    for column, cell in cells.items():
+        if cell is None or not cell.strip():
+            continue
+        value: Any = cell
+        if cell.lstrip()[:1] in ("[", "{"):
+            parsed = _parse_json(cell, last=False)
+            if parsed.kind is not None:
+                reason = parsed.problems[0].message
+                raise _CellError(column, CSV_CELL_JSON.format(reason=reason))
+            value = parsed.data
+        path = tuple(column.split("."))
+        node = data
+        for depth, part in enumerate(path[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict) or path[: depth + 1] in owner:
+                other = owner.get(path[: depth + 1], column)
+                raise _CellError(column, CSV_CONFLICT.format(column=column, other=other))
+            node = child
+        if path[-1] in node:
+            prefix = ".".join(path) + "."
+            other = owner.get(path) or next(c for c in owner.values() if c.startswith(prefix))
+            raise _CellError(column, CSV_CONFLICT.format(column=column, other=other))
+        node[path[-1]] = value
+        owner[path] = column
+    return data
+
+
+class _CsvLines:
+    """Feeds a CSV reader bounded, decoded lines and notes any read problem per record."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._lines = _bounded_lines(stream)
+        self.record_bytes = 0
+        self.problem: _Raw | None = None
+        self.last_line = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        number, content, _ = next(self._lines)
+        self.last_line = number
+        if content is None or self.record_bytes + len(content) > MAX_RECORD_BYTES + 2:
+            self._flag(_read_error(ErrorKind.TOO_LONG, TOO_LONG.format(limit=MAX_RECORD_BYTES)))
+            return "\n"
+        self.record_bytes += len(content)
+        text = _decode(content)
+        if isinstance(text, int):
+            self._flag(_read_error(ErrorKind.ENCODING, NOT_UTF8.format(position=text)))
+            return "\n"
+        return text
+
+    def _flag(self, problem: _Raw) -> None:
+        if self.problem is None:
+            self.problem = problem
+
+    def take(self) -> _Raw | None:
+        """Return the problem noted while reading the record just read, and start afresh."""
+        problem, self.problem, self.record_bytes = self.problem, None, 0
+        return problem
+
+
+def _csv_records(stream: IO[bytes], name: str) -> Iterator[_Raw]:
+    lines = _CsvLines(stream)
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return iter(())
+    except csv.Error as exc:
+        raise CaseFileError(f"{name}: the header row is not valid CSV ({exc})") from None
+    if lines.take() is not None:
+        raise CaseFileError(f"{name}: the header row is not UTF-8 or is too long")
+    columns = [c.strip() for c in header]
+    bad = [c for c in columns if not c or any(not part for part in c.split("."))]
+    if bad or len(set(columns)) != len(columns):
+        raise CaseFileError(
+            f"{name}: the header row must name each column once, as a field path such as "
+            "perpetrator.age"
+        )
+    return _csv_rows(reader, lines, columns)
+
+
+def _csv_rows(reader: Any, lines: _CsvLines, columns: list[str]) -> Iterator[_Raw]:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problem = lines.take()
+            yield problem or _read_error(ErrorKind.CSV, CSV_BAD.format(reason=exc))
+            continue
+        problem = lines.take()
+        if problem is not None:
+            yield problem
+            continue
+        if not cells or all(not c.strip() for c in cells):
+            continue  # blank lines are not records
+        if len(cells) > len(columns):
+            message = CSV_EXTRA_CELLS.format(cells=len(cells), columns=len(columns))
+            yield _read_error(ErrorKind.CSV, message)
+            continue
+        try:
+            yield _Raw(data=_unflatten(dict(zip(columns, cells, strict=False))))
+        except _CellError as exc:
+            yield _read_error(ErrorKind.CSV, exc.message, field=exc.column)
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+Source = str | os.PathLike[str] | IO[bytes] | Iterable[Case | Mapping[str, Any]]
+InputFormat = Literal["jsonl", "json", "csv"]
+_SUFFIXES: Final[dict[str, InputFormat]] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+}
+
+
+def _open_source(
+    source: Source, input_format: InputFormat | None, stack: contextlib.ExitStack
+) -> Iterator[_Raw]:
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        fmt = input_format or _SUFFIXES.get(path.suffix.lower())
+        if fmt is None:
+            raise CaseFileError(UNKNOWN_FORMAT.format(name=path, suffix=path.suffix))
+        try:
+            stream: IO[bytes] = stack.enter_context(path.open("rb"))
+        except FileNotFoundError:
+            raise CaseFileError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise CaseFileError(f"{path}: is a folder, not a file") from None
+        except OSError as exc:
+            raise CaseFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        return _file_records(stream, fmt, str(path))
+    stream_like: Any = source
+    if isinstance(stream_like, io.TextIOBase):
+        stream_like = getattr(stream_like, "buffer", None)
+        if stream_like is None:
+            raise TypeError("score_many reads binary streams; open the file in 'rb' mode")
+    if isinstance(stream_like, io.IOBase) or hasattr(stream_like, "readline"):
+        return _file_records(stream_like, input_format or "jsonl", "<stream>")
+    if isinstance(source, bytes | bytearray | Mapping | Case):
+        raise TypeError(
+            "score_many reads a path, a binary stream or an iterable of cases; "
+            "to score one case, pass it in a list"
+        )
+    return (_Raw(data=item) for item in source)
+
+
+def _file_records(stream: IO[bytes], fmt: InputFormat, name: str) -> Iterator[_Raw]:
+    if fmt == "jsonl":
+        return _jsonl_records(stream)
+    if fmt == "csv":
+        return _csv_records(stream, name)
+    return _json_array_records(stream, name)
+
+
+def _field_path(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    if len(out) > _MAX_FIELD_PATH:  # an unknown key may be as long as the record
+        out = out[: _MAX_FIELD_PATH - 3] + "..."
+    return out or "(top level)"
+
+
+def _known_case_id(data: Any) -> str | None:
+    """Return the record's case id, only when it is valid (an invalid one is never echoed)."""
+    if isinstance(data, Case):
+        return data.case_id
+    if isinstance(data, Mapping) and isinstance(data.get("case_id"), str):
+        try:
+            return _CASE_ID.validate_python(data["case_id"])
+        except ValidationError:
+            return None
+    return None
+
+
+def _top(scale: ScaleResult, n: int) -> tuple[TopContribution, ...]:
+    ranked = sorted((c for c in scale.contributions if c.points), key=lambda c: -(c.points or 0))
+    return tuple(TopContribution(item=c.item, points=c.points or 0.0) for c in ranked[:n])
+
+
+class BatchRun(Iterator[BatchRow]):
+    """The rows of a batch, produced as they are read; :attr:`summary` counts them.
+
+    Made by :func:`score_many`. Iterate it once; the input file is closed when the last row
+    has been read, when :meth:`close` is called, or on leaving a ``with`` block.
+    """
+
+    def __init__(
+        self,
+        records: Iterator[_Raw],
+        scorer: WeightedScorer,
+        *,
+        chunk_size: int,
+        progress: Callable[[int], object] | None,
+        top: int,
+        stack: contextlib.ExitStack,
+    ) -> None:
+        inst = scorer.instrument
+        self.instrument = BatchInstrument(
+            id=inst.id,
+            version=inst.version,
+            sha256=inst.sha256,
+            scales=tuple(s.id for s in inst.scales),
+        )
+        self._records = records
+        self._scorer = scorer
+        self._chunk_size = chunk_size
+        self._progress = progress
+        self._top = top
+        self._stack = stack
+        self._tally = _Tally()
+        self._rows = self._generate()
+
+    @property
+    def summary(self) -> BatchSummary:
+        """The counts of the rows produced so far (all of them once the run is exhausted)."""
+        return self._tally.summary()
+
+    def __next__(self) -> BatchRow:
+        row = next(self._rows)
+        self._tally.add(row)
+        return row
+
+    def close(self) -> None:
+        """Stop reading and close the input file."""
+        self._rows.close()
+        self._stack.close()
+
+    def __enter__(self) -> BatchRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _generate(self) -> Generator[BatchRow, None, None]:
+        done = 0
+        with self._stack:
+            while chunk := list(islice(self._records, self._chunk_size)):
+                for raw in chunk:
+                    done += 1
+                    yield self._row(done, raw)
+                if self._progress is not None:
+                    self._progress(done)
+
+    def _error_row(
+        self, record: int, raw: _Raw, kind: ErrorKind, problems: Sequence[Problem]
+    ) -> BatchRow:
+        error = RecordError(
+            record=record,
+            kind=kind,
+            problems=tuple(problems[:MAX_PROBLEMS]),
+            problem_count=len(problems),
+        )
+        return BatchRow(
+            record=record,
+            line=raw.line,
+            case_id=_known_case_id(raw.data),
+            instrument=self.instrument,
+            error=error,
+        )
+
+    def _row(self, record: int, raw: _Raw) -> BatchRow:
+        if raw.kind is not None:
+            return self._error_row(record, raw, raw.kind, raw.problems)
+        data = raw.data
+        if isinstance(data, Case):
+            case = data
+        elif isinstance(data, Mapping):
+            try:
+                case = Case.model_validate(data if isinstance(data, dict) else dict(data))
+            except ValidationError as exc:
+                problems = [
+                    Problem(field=_field_path(e["loc"]), message=e["msg"], type=e["type"])
+                    for e in exc.errors(include_input=False, include_url=False)
+                ]
+                return self._error_row(record, raw, ErrorKind.VALIDATION, problems)
+        else:
+            problem = Problem(field="(top level)", message=NOT_OBJECT, type="not_object")
+            return self._error_row(record, raw, ErrorKind.NOT_OBJECT, [problem])
+        return self._result_row(record, raw.line, self._scorer.score(case))
+
+    def _result_row(self, record: int, line: int | None, a: Assessment) -> BatchRow:
+        scales = tuple(
+            ScaleRow(
+                scale=s.scale,
+                status=s.status,
+                total=s.total,
+                band=None if s.band is None else s.band.id,
+                band_floor=None if s.band_floor is None else s.band_floor.id,
+                top=_top(s, self._top),
+            )
+            for s in a.scales
+        )
+        return BatchRow(
+            record=record, line=line, case_id=a.case_id, instrument=self.instrument, scales=scales
+        )
+
+
+def score_many(
+    source: Source,
+    instrument: InstrumentSource = DEFAULT_INSTRUMENT,
+    *,
+    chunk_size: int = 1000,
+    progress: Callable[[int], object] | None = None,
+    top: int = 3,
+    input_format: InputFormat | None = None,
+) -> BatchRun:
+    r"""Score many cases, yielding one :class:`BatchRow` per input record, in input order.
+
+    Parameters
+    ----------
+    source : path, binary stream or iterable
+        A path to a JSONL (``.jsonl``/``.ndjson``: one case per line), JSON (``.json``: an
+        array of cases, or one case) or CSV (``.csv``: one case per row, columns named by the
+        convention of ``docs/batch.md``) file; a binary stream (read as JSONL unless
+        ``input_format`` says otherwise); or an iterable of dicts or
+        :class:`~stalkrisk.Case` objects, read lazily.
+    instrument : str, path or Instrument, default "stalkrisk-screen"
+        The instrument to score with (loaded once).
+    chunk_size : int, default 1000
+        Records read and scored at a time; ``progress`` is called after each chunk.
+    progress : callable, optional
+        Called as ``progress(done)`` with the number of records done so far.
+    top : int, default 3
+        How many of each scale's largest contributions each row keeps.
+    input_format : {"jsonl", "json", "csv"}, optional
+        The file format, when the suffix does not say.
+
+    Returns
+    -------
+    BatchRun
+        An iterator of rows; its ``summary`` counts scored, unscorable and invalid records.
+
+    Raises
+    ------
+    CaseFileError
+        If the file cannot be opened or its format told, a JSON-array file is not valid JSON
+        or too large, or a CSV header is unusable. Problems with single records never raise:
+        they are error rows.
+    InstrumentError
+        If the instrument cannot be loaded, or asks its own questions (score those answers
+        with :func:`stalkrisk.score_answers`).
+    ValueError
+        If ``chunk_size`` is below 1 or ``top`` below 0.
+
+    Examples
+    --------
+    >>> import io, stalkrisk
+    >>> lines = io.BytesIO(b'{"case_id": "J-1", "assessment_date": "2024-05-01"}\n{"case_id": ')
+    >>> [(r.record, r.status.value, r.error and r.error.message) for r in score_many(lines)]
+    [(1, 'unscorable', None), (2, 'invalid', 'not valid JSON: the record ends early (the file may have been cut short)')]
+    """  # noqa: E501 - a doctest's output is one line
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}")
+    if top < 0:
+        raise ValueError(f"top must be at least 0; got {top!r}")
+    scorer = WeightedScorer(instrument)
+    if scorer.instrument.answers_only:
+        raise InstrumentError(ANSWERS_ONLY.format(id=scorer.instrument.id))
+    stack = contextlib.ExitStack()
+    try:
+        records = _open_source(source, input_format, stack)
+    except BaseException:
+        stack.close()
+        raise
+    return BatchRun(
+        iter(records), scorer, chunk_size=chunk_size, progress=progress, top=top, stack=stack
+    )
+
+
+# --- writing rows ---------------------------------------------------------------------------
+
+Destination = str | os.PathLike[str] | TextIO
+
+
+@contextlib.contextmanager
+def _text_out(destination: Destination) -> Iterator[TextIO]:
+    if isinstance(destination, str | os.PathLike):
+        with Path(destination).open("w", encoding="utf-8", newline="") as f:
+            yield f
+    else:
+        yield destination
+
+
+def write_jsonl(rows: Iterable[BatchRow], destination: Destination) -> BatchSummary:
+    """Write rows as JSON Lines (one :meth:`BatchRow.to_dict` per line), as they come.
+
+    Returns
+    -------
+    BatchSummary
+        The counts of the rows written.
+
+    Examples
+    --------
+    >>> import io, json, stalkrisk
+    >>> out = io.StringIO()
+    >>> write_jsonl(score_many([stalkrisk.load_example("EX-03")]), out)
+    BatchSummary(scored=1, unscorable=0, invalid=0, total=1)
+    >>> json.loads(out.getvalue())["scales"]["serious_harm"]["band"]
+    'low'
+    """
+    tally = _Tally()
+    with _text_out(destination) as out:
+        for row in rows:
+            out.write(json.dumps(row.to_dict(), ensure_ascii=False, allow_nan=False) + "\n")
+            tally.add(row)
+    return tally.summary()
+
+
+def _csv_header(scales: Sequence[str]) -> list[str]:
+    per_scale = [
+        f"{s}.{part}" for s in scales for part in ("status", "total", "band", "band_floor")
+    ]
+    return [
+        "record",
+        "case_id",
+        "status",
+        *per_scale,
+        "top_contributions",
+        "instrument",
+        "instrument_sha256",
+        "error",
+    ]
+
+
+def _csv_cells(row: BatchRow) -> list[str]:
+    per_scale: list[str] = []
+    by_id = {s.scale: s for s in row.scales}
+    for scale_id in row.instrument.scales:
+        s = by_id.get(scale_id)
+        if s is None:
+            per_scale += ["", "", "", ""]
+        else:
+            total = "" if s.total is None else json.dumps(s.total)
+            per_scale += [s.status.value, total, s.band or "", s.band_floor or ""]
+    top = {s.scale: [[t.item, t.points] for t in s.top] for s in row.scales}
+    compact = (",", ":")
+    return [
+        str(row.record),
+        row.case_id or "",
+        row.status.value,
+        *per_scale,
+        json.dumps(top, separators=compact) if row.scales else "",
+        f"{row.instrument.id}@{row.instrument.version}",
+        row.instrument.sha256,
+        "" if row.error is None else json.dumps(_error_dict(row.error), separators=compact),
+    ]
+
+
+def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummary:
+    """Write rows as CSV, as they come: one row per record, flat columns.
+
+    Columns: ``record``, ``case_id``, ``status``, per scale ``<scale>.status``,
+    ``<scale>.total``, ``<scale>.band``, ``<scale>.band_floor``, then ``top_contributions``
+    (JSON: scale → ``[[item, points], ...]``), ``instrument`` (``id@version``),
+    ``instrument_sha256`` and ``error`` (JSON, empty when there is none).
+
+    Returns
+    -------
+    BatchSummary
+        The counts of the rows written.
+
+    Examples
+    --------
+    >>> import io, stalkrisk
+    >>> out = io.StringIO()
+    >>> summary = write_csv(score_many([stalkrisk.load_example("EX-03")]), out)
+    >>> print(out.getvalue().splitlines()[0])
+    record,case_id,status,continued_stalking.status,continued_stalking.total,continued_stalking.band,continued_stalking.band_floor,serious_harm.status,serious_harm.total,serious_harm.band,serious_harm.band_floor,top_contributions,instrument,instrument_sha256,error
+    """
+    tally = _Tally()
+    with _text_out(destination) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        header_written = False
+        for row in rows:
+            if not header_written:
+                writer.writerow(_csv_header(row.instrument.scales))
+                header_written = True
+            writer.writerow(_csv_cells(row))
+            tally.add(row)
+        if not header_written:
+            writer.writerow(_csv_header(()))
+    return tally.summary()

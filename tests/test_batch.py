@@ -1,0 +1,560 @@
+"""Batch scoring (stalkrisk.batch): every input kind, no record lost, same results as score()."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import stalkrisk
+from stalkrisk.batch import (
+    CUT_SHORT,
+    MAX_RECORD_BYTES,
+    NON_FINITE,
+    NOT_OBJECT,
+    NOT_UTF8,
+    TOO_LONG,
+    BatchRow,
+    BatchSummary,
+    ErrorKind,
+    RowStatus,
+    flatten_case,
+    score_many,
+    unflatten_row,
+    write_csv,
+    write_jsonl,
+)
+from stalkrisk.cli import main
+from stalkrisk.errors import CaseFileError, InstrumentError
+from stalkrisk.testing import case_dicts
+
+from .conftest import EXAMPLES, ROOT
+
+TOP = 3
+
+
+def _expected(case: stalkrisk.Case, instrument: str = "stalkrisk-screen") -> list[dict[str, Any]]:
+    """What a batch row must hold for ``case``, computed by the single-case path."""
+    assessment = stalkrisk.score(case, instrument)
+    out = []
+    for s in assessment.scales:
+        ranked = sorted((c for c in s.contributions if c.points), key=lambda c: -(c.points or 0))
+        out.append(
+            {
+                "scale": s.scale,
+                "status": s.status,
+                "total": s.total,
+                "band": s.band.id if s.band else None,
+                "band_floor": s.band_floor.id if s.band_floor else None,
+                "top": [(c.item, c.points) for c in ranked[:TOP]],
+            }
+        )
+    return out
+
+
+def _actual(row: BatchRow) -> list[dict[str, Any]]:
+    return [
+        {
+            "scale": s.scale,
+            "status": s.status,
+            "total": s.total,
+            "band": s.band,
+            "band_floor": s.band_floor,
+            "top": [(t.item, t.points) for t in s.top],
+        }
+        for s in row.scales
+    ]
+
+
+def _example_dicts() -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
+
+
+def _write_jsonl(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+# --- input kinds ----------------------------------------------------------------------------
+
+
+def test_iterable_of_cases_and_dicts_gives_the_single_case_results(
+    example_cases: dict[str, stalkrisk.Case],
+) -> None:
+    cases = list(example_cases.values())
+    mixed: list[Any] = [c if i % 2 else c.model_dump(mode="json") for i, c in enumerate(cases)]
+    rows = list(score_many(mixed))
+    assert [r.record for r in rows] == list(range(1, len(cases) + 1))
+    for row, case in zip(rows, cases, strict=True):
+        assert row.case_id == case.case_id
+        assert row.error is None
+        assert _actual(row) == _expected(case)
+
+
+def test_jsonl_file(tmp_path: Path, example_cases: dict[str, stalkrisk.Case]) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in _example_dicts()), encoding="utf-8")
+    rows = list(score_many(path))
+    assert [r.case_id for r in rows] == list(example_cases)
+    assert [r.line for r in rows] == list(range(1, 11))
+    assert all(_actual(r) == _expected(example_cases[r.case_id or ""]) for r in rows)
+
+
+def test_json_array_file_and_single_object(tmp_path: Path) -> None:
+    array = tmp_path / "cases.json"
+    array.write_text(json.dumps([*_example_dicts(), 7]), encoding="utf-8")
+    rows = list(score_many(array))
+    assert len(rows) == 11
+    assert rows[-1].error is not None
+    assert rows[-1].error.kind is ErrorKind.NOT_OBJECT
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(_example_dicts()[0]), encoding="utf-8")
+    assert [r.case_id for r in score_many(one)] == ["EX-01"]
+
+
+def test_broken_json_array_file_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('[{"case_id": "A-1"}, ', encoding="utf-8")
+    with pytest.raises(CaseFileError, match=r"broken\.json"):
+        score_many(path)
+
+
+def test_binary_stream_and_text_stream_with_buffer() -> None:
+    data = json.dumps(_example_dicts()[2]).encode() + b"\n"
+    assert next(iter(score_many(io.BytesIO(data)))).case_id == "EX-03"
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    assert next(iter(score_many(text))).case_id == "EX-03"
+
+
+def test_csv_file_by_the_column_convention(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "case_id,assessment_date,perpetrator.age,episode.threats.to_kill,history.convictions\n"
+        'C-1,2024-05-01,44,present,"[]"\n'
+        "C-2,2024-05-01,,,\n",
+        encoding="utf-8",
+    )
+    rows = list(score_many(path))
+    expected = stalkrisk.Case(
+        case_id="C-1",
+        assessment_date="2024-05-01",  # type: ignore[arg-type]
+        perpetrator={"age": 44},  # type: ignore[arg-type]
+        episode={"threats": {"to_kill": "present"}},  # type: ignore[arg-type]
+        history={"convictions": []},  # type: ignore[arg-type]
+    )
+    assert _actual(rows[0]) == _expected(expected)
+    assert rows[1].case_id == "C-2"
+    assert rows[1].error is None
+
+
+def test_csv_round_trip_of_the_example_cases(
+    tmp_path: Path, example_cases: dict[str, stalkrisk.Case]
+) -> None:
+    flat = [flatten_case(c) for c in example_cases.values()]
+    columns = sorted({k for row in flat for k in row})
+    path = tmp_path / "examples.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(flat)
+    rows = list(score_many(path))
+    assert len(rows) == len(example_cases)
+    for row, case in zip(rows, example_cases.values(), strict=True):
+        assert row.error is None, row.error
+        assert _actual(row) == _expected(case)
+        assert stalkrisk.Case.model_validate(unflatten_row(flatten_case(case))) == case
+
+
+def test_csv_record_problems_are_rows(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "case_id,assessment_date,history.convictions,perpetrator.age\n"
+        "C-1,2024-05-01,[not json,\n"  # a JSON cell that is not JSON
+        "C-2,2024-05-01,,44,extra\n"  # more cells than columns
+        'C-3,2024-05-01,,"4"4\n'  # broken quoting
+        "C-4,2024-05-01,,twelve\n"  # a validation error
+        "\n"  # a blank line is not a record
+        "C-5,2024-05-01,,\n",
+        encoding="utf-8",
+    )
+    rows = list(score_many(path))
+    assert [r.record for r in rows] == [1, 2, 3, 4, 5]
+    errors = [r.error for r in rows[:4]]
+    assert [e.kind if e else None for e in errors] == [
+        ErrorKind.CSV,
+        ErrorKind.CSV,
+        ErrorKind.CSV,
+        ErrorKind.VALIDATION,
+    ]
+    assert errors[0] is not None
+    assert errors[0].field == "history.convictions"
+    assert errors[3] is not None
+    assert errors[3].field == "perpetrator.age"
+    assert rows[4].status is not RowStatus.INVALID
+
+
+def test_csv_conflicting_columns_and_bad_header(tmp_path: Path) -> None:
+    path = tmp_path / "conflict.csv"
+    path.write_text(
+        'case_id,perpetrator,perpetrator.age\nC-1,"{""sex"": ""male""}",40\n', encoding="utf-8"
+    )
+    (row,) = score_many(path)
+    assert row.error is not None
+    assert row.error.field == "perpetrator.age"
+    assert "conflicts with column 'perpetrator'" in row.error.message
+    header = tmp_path / "header.csv"
+    header.write_text("case_id,case_id\nA,B\n", encoding="utf-8")
+    with pytest.raises(CaseFileError, match="header row"):
+        score_many(header)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert list(score_many(empty)) == []
+
+
+def test_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(CaseFileError, match="no such file"):
+        score_many(tmp_path / "missing.jsonl")
+    with pytest.raises(CaseFileError, match="cannot tell the input format"):
+        score_many(tmp_path / "cases.txt")
+    with pytest.raises(TypeError, match="in a list"):
+        score_many({"case_id": "A"})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="chunk_size"):
+        score_many([], chunk_size=0)
+    with pytest.raises(InstrumentError, match="asks its own questions"):
+        score_many([], "psa")
+
+
+# --- no record lost, structured errors --------------------------------------------------------
+
+
+def test_malformed_jsonl_lines_are_error_rows_in_order(tmp_path: Path) -> None:
+    good = json.dumps(_example_dicts()[2]).encode()
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b"\n".join(
+            [
+                good,
+                b'{"case_id": "X-1", ',  # broken JSON
+                b'{"case_id": "X-2", "assessment_date": "\xff\xfe"}',  # not UTF-8
+                b"[1, 2]",  # not an object
+                b'{"case_id": "X-3", "assessment_date": NaN}',
+                b"",  # blank: not a record
+                b"x" * (MAX_RECORD_BYTES + 10),  # over-long
+                b'{"case_id": "X-4", "assessment_date": "2024-05-01", "name": "Jane Doe"}',
+                good,
+                b'{"case_id": "X-5"',  # the last line, cut short (no newline)
+            ]
+        )
+    )
+    rows = list(score_many(path, chunk_size=3))
+    assert [r.record for r in rows] == list(range(1, 10))
+    assert [r.line for r in rows] == [1, 2, 3, 4, 5, 7, 8, 9, 10]
+    kinds = [r.error.kind if r.error else None for r in rows]
+    assert kinds == [
+        None,
+        ErrorKind.JSON,
+        ErrorKind.ENCODING,
+        ErrorKind.NOT_OBJECT,
+        ErrorKind.JSON,
+        ErrorKind.TOO_LONG,
+        ErrorKind.VALIDATION,
+        None,
+        ErrorKind.JSON,
+    ]
+    messages = [r.error.message if r.error else None for r in rows]
+    assert messages[2] == NOT_UTF8.format(position=40)
+    assert messages[3] == NOT_OBJECT
+    assert messages[4] == NON_FINITE
+    assert messages[5] == TOO_LONG.format(limit=MAX_RECORD_BYTES)
+    assert messages[8] == CUT_SHORT
+    extra = rows[6].error
+    assert extra is not None
+    assert (extra.record, extra.field, extra.problems[0].type) == (7, "name", "extra_forbidden")
+    assert rows[6].case_id == "X-4"
+    assert "Jane" not in json.dumps(rows[6].to_dict())  # never echo submitted values
+
+
+def test_an_invalid_case_id_is_never_echoed() -> None:
+    (row,) = score_many([{"case_id": "Jane Doe 1970-01-01", "assessment_date": "2024-05-01"}])
+    assert row.case_id is None
+    assert row.error is not None
+    assert row.error.field == "case_id"
+    assert "Jane" not in json.dumps(row.to_dict())
+    assert str(row.error).startswith("record 1: case_id: case_id must be")
+
+
+def test_problems_are_capped_but_counted() -> None:
+    data = {"case_id": "A-1", "assessment_date": "2024-05-01"} | {f"x{i}": 1 for i in range(30)}
+    (row,) = score_many([data])
+    assert row.error is not None
+    assert len(row.error.problems) == 20
+    assert row.error.problem_count == 30
+    assert "and 29 more problems" in str(row.error)
+
+
+def test_summary_counts(example_cases: dict[str, stalkrisk.Case]) -> None:
+    sparse = {"case_id": "S-1", "assessment_date": "2024-05-01"}
+    records = [*example_cases.values(), sparse, {"case_id": "I-1"}, 5]
+    run = score_many(records)
+    rows = list(run)
+    statuses = [r.status for r in rows]
+    assert run.summary == BatchSummary(
+        scored=statuses.count(RowStatus.SCORED),
+        unscorable=statuses.count(RowStatus.UNSCORABLE),
+        invalid=2,
+        total=13,
+    )
+    assert rows[10].status is RowStatus.UNSCORABLE
+    assert str(run.summary).startswith("13 records: ")
+
+
+def test_other_instruments_and_top(example_cases: dict[str, stalkrisk.Case]) -> None:
+    case = example_cases["EX-01"]
+    (row,) = score_many([case], "ogrs3", top=1)
+    assessment = stalkrisk.score(case, "ogrs3")
+    assert row.instrument.id == "ogrs3"
+    assert row.instrument.sha256 == assessment.instrument.sha256
+    assert [s.total for s in row.scales] == [s.total for s in assessment.scales]
+    assert all(len(s.top) <= 1 for s in row.scales)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(case_dicts(), min_size=1, max_size=4))
+def test_batch_rows_equal_the_single_case_path(records: list[dict[str, Any]]) -> None:
+    lines = "".join(json.dumps(r) + "\n" for r in records).encode()
+    rows = list(score_many(io.BytesIO(lines), chunk_size=2))
+    assert len(rows) == len(records)
+    for row, data in zip(rows, records, strict=True):
+        case = stalkrisk.Case.model_validate(data)
+        assert row.error is None
+        assert row.case_id == case.case_id
+        assert _actual(row) == _expected(case)
+
+
+# --- streaming ------------------------------------------------------------------------------
+
+
+# Most generated records lack an assessment date (quick to refuse); every 1000th is a case to
+# score, so the 20,000-record streams run in about a second.
+_QUICK = {"case_id": "L-1"}
+_CASE = {"case_id": "L-2", "assessment_date": "2024-05-01"}
+_QUICK_LINE, _CASE_LINE = (json.dumps(d).encode() + b"\n" for d in (_QUICK, _CASE))
+
+
+class _Counting:
+    """An iterable that counts how many records have been taken from it."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.taken = n, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i in range(self.n):
+            self.taken += 1
+            yield _QUICK if i % 1000 else _CASE
+
+
+def test_iterables_are_read_lazily_in_chunks() -> None:
+    source = _Counting(20_000)
+    done: list[int] = []
+    run = score_many(source, chunk_size=500, progress=done.append)
+    assert source.taken == 0  # nothing read until asked
+    first = next(run)
+    assert first.record == 1
+    assert source.taken == 500  # one chunk, not the whole input
+    for _ in range(600):
+        next(run)
+    assert source.taken == 1000
+    rest = sum(1 for _ in run)
+    assert rest == 20_000 - 601
+    assert source.taken == 20_000
+    assert done[:3] == [500, 1000, 1500]
+    assert done[-1] == 20_000
+    assert run.summary == BatchSummary(scored=0, unscorable=20, invalid=19_980, total=20_000)
+
+
+def test_a_large_jsonl_stream_is_read_in_chunks() -> None:
+    class _Lines(io.RawIOBase):
+        """20,000 lines made on the fly, counting how many have been read."""
+
+        def __init__(self) -> None:
+            self.read_lines = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readline(self, size: int | None = -1) -> bytes:
+            if self.read_lines == 20_000:
+                return b""
+            self.read_lines += 1
+            return _QUICK_LINE if self.read_lines % 1000 else _CASE_LINE
+
+    source = _Lines()
+    run = score_many(source, chunk_size=1000)
+    next(run)
+    assert source.read_lines == 1000
+    assert sum(1 for _ in run) == 19_999
+    assert source.read_lines == 20_000
+    assert run.summary == BatchSummary(scored=0, unscorable=20, invalid=19_980, total=20_000)
+
+
+def test_closing_a_run_closes_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"case_id": "A-1", "assessment_date": "2024-05-01"}\n' * 3)
+    run = score_many(path)
+    next(run)
+    run.close()
+    assert list(run) == []
+
+
+# --- writers --------------------------------------------------------------------------------
+
+
+def test_write_jsonl(example_cases: dict[str, stalkrisk.Case], tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    summary = write_jsonl(score_many([*example_cases.values(), {"case_id": "I-1"}]), out)
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert summary.total == len(lines) == 11
+    first = lines[0]
+    assessment = stalkrisk.score(example_cases["EX-01"])
+    assert first["instrument"] == {
+        "id": "stalkrisk-screen",
+        "version": assessment.instrument.version,
+        "sha256": assessment.instrument.sha256,
+    }
+    assert first["scales"]["serious_harm"]["band"] == "high"
+    assert lines[-1]["status"] == "invalid"
+    assert lines[-1]["error"]["problems"][0]["field"] == "assessment_date"
+
+
+def test_write_csv(example_cases: dict[str, stalkrisk.Case]) -> None:
+    out = io.StringIO()
+    summary = write_csv(score_many([{"case_id": "I-1"}, *example_cases.values()]), out)
+    out.seek(0)
+    table = list(csv.DictReader(out))
+    assert summary.total == len(table) == 11
+    assert table[0]["status"] == "invalid"
+    assert table[0]["serious_harm.band"] == ""
+    assert json.loads(table[0]["error"])["kind"] == "validation"
+    ex01 = table[1]
+    assessment = stalkrisk.score(example_cases["EX-01"])
+    harm = assessment.scale("serious_harm")
+    assert ex01["serious_harm.band"] == "high"
+    assert float(ex01["serious_harm.total"]) == harm.total
+    top = json.loads(ex01["top_contributions"])
+    expected = {e["scale"]: e["top"] for e in _expected(example_cases["EX-01"])}
+    assert [tuple(t) for t in top["serious_harm"]] == expected["serious_harm"]
+    assert ex01["instrument"] == f"stalkrisk-screen@{assessment.instrument.version}"
+    empty = io.StringIO()
+    write_csv([], empty)
+    assert empty.getvalue().startswith("record,case_id,status,top_contributions")
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def _jsonl_with_one_bad(tmp_path: Path) -> Path:
+    lines = [json.dumps(d).encode() for d in _example_dicts()[:3]]
+    return _write_jsonl(tmp_path / "in.jsonl", [*lines, b"{broken"])
+
+
+def test_cli_batch_writes_every_record_and_a_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _jsonl_with_one_bad(tmp_path)
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(source), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "4 records: 3 scored, 0 unscorable, 1 invalid" in err
+    assert "Traceback" not in err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+    assert main(["batch", str(source), "-o", str(out), "--fail-on-error"]) == 1
+    csv_out = tmp_path / "out.csv"
+    assert main(["batch", str(source), "-o", str(csv_out), "--quiet"]) == 0
+    assert len(list(csv.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))) == 4
+    as_csv = tmp_path / "rows.txt"
+    assert main(["batch", str(source), "-o", str(as_csv), "--format", "csv"]) == 0
+    assert as_csv.read_text(encoding="utf-8").startswith("record,")
+
+
+def test_cli_batch_fail_on_error_passes_a_clean_file(tmp_path: Path) -> None:
+    lines = [json.dumps(d).encode() for d in _example_dicts()]
+    source = _write_jsonl(tmp_path / "in.jsonl", lines)
+    assert main(["batch", str(source), "-o", str(tmp_path / "o.csv"), "--fail-on-error"]) == 0
+
+
+def test_cli_batch_usage_and_input_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _jsonl_with_one_bad(tmp_path)
+    assert main(["batch", str(source)]) == 2  # no -o
+    assert main(["batch", str(source), "-o", str(tmp_path / "out.txt")]) == 2
+    assert main(["batch", str(source), "-o", str(source)]) == 2
+    assert main(["batch", str(source), "-o", str(tmp_path / "o.csv"), "--instrument", "x"]) == 2
+    assert main(["batch", str(source), "-o", str(tmp_path / "o.csv"), "--instrument", "psa"]) == 2
+    assert main(["batch", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.csv")]) == 1
+    assert main(["batch", str(source), "-o", str(tmp_path / "no" / "such" / "dir.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "no such file" in err
+
+
+def test_cli_batch_reads_stdin_and_writes_stdout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.dumps(_example_dicts()[0]).encode() + b"\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    assert main(["batch", "-", "-o", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["case_id"] == "EX-01"
+    assert "written to standard output" in captured.err
+
+
+def test_cli_batch_shows_progress_only_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _jsonl_with_one_bad(tmp_path)
+
+    class _Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for quiet, shown in ((False, True), (True, False)):
+        err = _Tty()
+        monkeypatch.setattr("sys.stderr", err)
+        argv = ["batch", str(source), "-o", str(tmp_path / "o.jsonl")]
+        assert main(argv + (["--quiet"] if quiet else [])) == 0
+        assert ("\rstalkrisk batch: 4 records" in err.getvalue()) is shown
+        assert "4 records: 3 scored" in err.getvalue()
+
+
+def test_the_csv_example_in_the_docs_is_valid() -> None:
+    doc = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    block = re.findall(r"```csv\n(.*?)```", doc, flags=re.DOTALL)[0]
+    rows = list(score_many(io.BytesIO(block.encode()), input_format="csv"))
+    assert [r.case_id for r in rows] == ["C-1", "C-2"]
+    assert all(r.error is None for r in rows)
+
+
+def test_errors_match_stalkrisk_validate_on_the_invalid_examples(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for path in sorted((ROOT / "examples" / "invalid").glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            continue  # a file-level error for `validate`; a record error in a batch
+        (row,) = score_many([data])
+        assert row.error is not None, path.name
+        main(["validate", str(path)])
+        expected = [
+            line.removeprefix(f"error: {path}: ") for line in capsys.readouterr().err.splitlines()
+        ]
+        assert [f"{p.field}: {p.message}" for p in row.error.problems] == expected, path.name
