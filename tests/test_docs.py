@@ -100,3 +100,17 @@ def test_examples_readme_table_matches_the_scorer() -> None:
         assessment = stalkrisk.score(stalkrisk.load_example(case_id))
         measured = [s.band.label if s.band else "Not scored" for s in assessment.scales]
         assert measured == [continued, harm], case_id
+
+
+def test_local_links_in_markdown_point_at_files() -> None:
+    pages = [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "examples" / "README.md"]
+    pages += sorted((ROOT / "docs").glob("*.md"))
+    broken = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    assert not broken, broken
