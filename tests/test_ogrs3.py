@@ -402,3 +402,14 @@ def test_example_case_ex09_is_scored_by_hand() -> None:
     assert [h.percent for h in r.horizons] == [12, 22]
     assert r.band is not None
     assert r.band.id == "low"
+
+
+def test_docs_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "reference-instruments.md"
+    block = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.DOTALL)[0]
+    expected = [line[2:] for line in block.splitlines() if line.startswith("# [")]
+    exec(compile(block, "docs/reference-instruments.md", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == expected
