@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -279,6 +280,17 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 return [str(n) for n in names]
         return [f"x{i}" for i in range(self.n_features_in_)]
 
+    def _one_case_terms(self) -> tuple[list[float], list[str]]:
+        """Return the coefficients and names as Python lists, cached until ``coef_`` changes."""
+        coef = getattr(self, "coef_", None)
+        if coef is None:
+            check_is_fitted(self, "coef_")  # raises NotFittedError
+        cached = self.__dict__.get("_one_case_cache")
+        if cached is None or cached[0] is not coef:
+            cached = (coef, np.asarray(coef).tolist(), self._feature_names())
+            self.__dict__["_one_case_cache"] = cached
+        return cached[1], cached[2]
+
     def predict_one(self, features: Mapping[str, float] | Sequence[float]) -> float:
         """Return the outcome probability of one case, straight from the coefficients.
 
@@ -290,20 +302,20 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         features : mapping or sequence
             Feature values by name (every feature the model was fitted on), or in order.
         """
-        check_is_fitted(self, "coef_")
-        names = self._feature_names()
+        coef, names = self._one_case_terms()
         if isinstance(features, Mapping):
-            missing = [n for n in names if n not in features]
-            if missing:
-                raise KeyError(f"missing feature(s): {', '.join(missing[:5])}")
-            values = [float(features[n]) for n in names]
+            try:
+                values = [float(features[n]) for n in names]
+            except KeyError:
+                missing = [n for n in names if n not in features]
+                raise KeyError(f"missing feature(s): {', '.join(missing[:5])}") from None
         else:
-            values = [float(v) for v in features]
+            values = list(map(float, features))
             if len(values) != len(names):
                 raise ValueError(f"expected {len(names)} feature values, got {len(values)}")
-        z = self.intercept_ + math.fsum(
-            c * v for c, v in zip(self.coef_.tolist(), values, strict=True)
-        )
+        if len(values) != len(coef):  # pragma: no cover - names and coefficients always agree
+            raise ValueError(f"expected {len(coef)} feature values, got {len(values)}")
+        z = self.intercept_ + math.fsum(map(operator.mul, coef, values))
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)  # never overflows for z < 0
