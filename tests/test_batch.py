@@ -337,6 +337,8 @@ def test_batch_rows_equal_the_single_case_path(records: list[dict[str, Any]]) ->
         assert row.error is None
         assert row.case_id == case.case_id
         assert _actual(row) == _expected(case)
+        # Result rows are assembled without validation: they must be what validation gives.
+        assert BatchRow.model_validate(row.model_dump()) == row
 
 
 # --- streaming ------------------------------------------------------------------------------

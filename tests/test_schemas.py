@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, get_args
 
 import pytest
+from hypothesis import given, settings
 from pydantic import BaseModel, ValidationError
 
 import stalkrisk
@@ -27,6 +28,7 @@ from stalkrisk.schemas import (
     Timed,
     case_json_schema,
 )
+from stalkrisk.testing import cases
 
 ASSESSED = "2024-05-01"
 AFTER = "2024-05-02"
@@ -885,3 +887,28 @@ def test_behaviour_channels_are_bounded() -> None:
     with pytest.raises(ValidationError) as exc:
         Behaviour(kind="unwanted_contact", channels=["email"] * 10)
     assert problems(exc) == [(("channels",), "too_long")]
+
+
+def _all_dates(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[object, ...]]:
+    """Every date inside a model, found by visiting every field (the slow, obvious way)."""
+    if isinstance(value, dt.date):
+        return [(loc, value)]
+    if isinstance(value, BaseModel):
+        return [
+            found
+            for name in type(value).model_fields
+            for found in _all_dates(getattr(value, name), (*loc, name))
+        ]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _all_dates(item, (*loc, i))]
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases())
+def test_the_date_rule_visits_every_date(case: Case) -> None:
+    # The cross-field date rule only visits fields whose type can hold a date; it must still
+    # find every date a full walk of the case finds, in the same order.
+    from stalkrisk.schemas._case import _iter_dates
+
+    assert list(_iter_dates(case)) == _all_dates(case)

@@ -63,7 +63,7 @@ from stalkrisk.instruments import (
     load_instrument,
 )
 from stalkrisk.schemas import SCHEMA_VERSION, Case, ItemAnswers, Presence, case_json_schema
-from stalkrisk.scoring import WeightedScorer, score, score_answers
+from stalkrisk.scoring import BatchScores, ScaleScores, WeightedScorer, score, score_answers
 
 __all__ = [
     "DECISION_SUPPORT_NOTICE",
@@ -76,6 +76,7 @@ __all__ = [
     "Band",
     "BandSpec",
     "BatchRow",
+    "BatchScores",
     "BatchSummary",
     "Case",
     "CaseFileError",
@@ -96,6 +97,7 @@ __all__ = [
     "Presence",
     "RedFlagResult",
     "ScaleResult",
+    "ScaleScores",
     "ScaleStatus",
     "StalkriskError",
     "UnknownFactorError",

@@ -13,6 +13,13 @@ flat whatever the size of the file; no record may exceed :data:`MAX_RECORD_BYTES
 :func:`write_jsonl` and :func:`write_csv` stream the rows out and return a
 :class:`BatchSummary`. See ``docs/batch.md`` for the CSV column convention and the limits.
 
+With the ``[frames]`` extra (pyarrow and pandas), :func:`score_many` also reads Parquet and
+Arrow IPC files (a record batch at a time), pyarrow Tables, and pandas and polars DataFrames,
+whose columns follow the CSV convention with typed cells; :func:`write_parquet` and
+:func:`to_frame` write the rows out; :func:`score_frame` scores a pandas DataFrame, unchanged
+inside ``dask.dataframe.map_partitions`` (``meta=score_frame_meta(...)``), and
+:func:`score_frames` adapts it to Spark's ``mapInPandas``.
+
 Examples
 --------
 >>> import stalkrisk
@@ -44,7 +51,8 @@ from typing import IO, Any, Final, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from stalkrisk.assessment import Assessment, ScaleResult, ScaleStatus
+from stalkrisk._vectorised import BatchScores, ScaleScores
+from stalkrisk.assessment import ScaleStatus
 from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
 from stalkrisk.instruments import DEFAULT_INSTRUMENT
 from stalkrisk.instruments._loader import InstrumentSource
@@ -53,6 +61,7 @@ from stalkrisk.schemas._case import CaseId
 from stalkrisk.scoring import WeightedScorer
 
 __all__ = [
+    "FRAMES_EXTRA",
     "MAX_JSON_FILE_BYTES",
     "MAX_PROBLEMS",
     "MAX_RECORD_BYTES",
@@ -67,10 +76,16 @@ __all__ = [
     "ScaleRow",
     "TopContribution",
     "flatten_case",
+    "frame_summary",
+    "score_frame",
+    "score_frame_meta",
+    "score_frames",
     "score_many",
+    "to_frame",
     "unflatten_row",
     "write_csv",
     "write_jsonl",
+    "write_parquet",
 ]
 
 #: The most bytes one record may take: one JSONL line, or one CSV record (its lines together),
@@ -98,7 +113,7 @@ CSV_CONFLICT: Final = "column {column!r} conflicts with column {other!r}"
 CSV_CELL_JSON: Final = "a cell starting with [ or {{ must be valid JSON ({reason})"
 UNKNOWN_FORMAT: Final = (
     "{name}: cannot tell the input format from the suffix {suffix!r}; name the file "
-    ".jsonl, .ndjson, .json or .csv, or pass input_format"
+    ".jsonl, .ndjson, .json, .csv, .parquet or .arrow, or pass input_format"
 )
 
 _BOM: Final = b"\xef\xbb\xbf"
@@ -634,18 +649,26 @@ def _csv_rows(reader: Any, lines: _CsvLines, columns: list[str]) -> Iterator[_Ra
 # --- scoring --------------------------------------------------------------------------------
 
 Source = str | os.PathLike[str] | IO[bytes] | Iterable[Case | Mapping[str, Any]]
-InputFormat = Literal["jsonl", "json", "csv"]
+InputFormat = Literal["jsonl", "json", "csv", "parquet", "arrow"]
 _SUFFIXES: Final[dict[str, InputFormat]] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".json": "json",
     ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".arrows": "arrow",
 }
 
 
 def _open_source(
     source: Source, input_format: InputFormat | None, stack: contextlib.ExitStack
 ) -> Iterator[_Raw]:
+    frame = _frame_records(source)  # pandas, polars, Arrow: see stalkrisk._frames
+    if frame is not None:
+        return frame
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         fmt = input_format or _SUFFIXES.get(path.suffix.lower())
@@ -680,6 +703,8 @@ def _file_records(stream: IO[bytes], fmt: InputFormat, name: str) -> Iterator[_R
         return _jsonl_records(stream)
     if fmt == "csv":
         return _csv_records(stream, name)
+    if fmt in ("parquet", "arrow"):
+        return _arrow_file_records(stream, fmt, name)
     return _json_array_records(stream, name)
 
 
@@ -702,11 +727,6 @@ def _known_case_id(data: Any) -> str | None:
         except ValidationError:
             return None
     return None
-
-
-def _top(scale: ScaleResult, n: int) -> tuple[TopContribution, ...]:
-    ranked = sorted((c for c in scale.contributions if c.points), key=lambda c: -(c.points or 0))
-    return tuple(TopContribution(item=c.item, points=c.points or 0.0) for c in ranked[:n])
 
 
 class BatchRun(Iterator[BatchRow]):
@@ -767,11 +787,30 @@ class BatchRun(Iterator[BatchRow]):
         done = 0
         with self._stack:
             while chunk := list(islice(self._records, self._chunk_size)):
-                for raw in chunk:
-                    done += 1
-                    yield self._row(done, raw)
+                yield from self._chunk_rows(done, chunk)
+                done += len(chunk)
                 if self._progress is not None:
                     self._progress(done)
+
+    def _chunk_rows(self, done: int, chunk: list[_Raw]) -> list[BatchRow]:
+        """Validate a chunk record by record, then score its valid cases together."""
+        rows: list[BatchRow | None] = []
+        cases: list[Case] = []
+        where: list[tuple[int, int, int | None]] = []  # (position, record, line)
+        for position, raw in enumerate(chunk):
+            record = done + position + 1
+            checked = self._check(record, raw)
+            if isinstance(checked, Case):
+                cases.append(checked)
+                where.append((position, record, raw.line))
+                rows.append(None)
+            else:
+                rows.append(checked)
+        if cases:
+            scores = self._scorer.score_batch(cases)
+            for j, (position, record, line) in enumerate(where):
+                rows[position] = self._result_row(record, line, cases[j].case_id, scores, j)
+        return [row for row in rows if row is not None]
 
     def _error_row(
         self, record: int, raw: _Raw, kind: ErrorKind, problems: Sequence[Problem]
@@ -790,41 +829,59 @@ class BatchRun(Iterator[BatchRow]):
             error=error,
         )
 
-    def _row(self, record: int, raw: _Raw) -> BatchRow:
+    def _check(self, record: int, raw: _Raw) -> Case | BatchRow:
+        """Return the record's validated case, or its error row."""
         if raw.kind is not None:
             return self._error_row(record, raw, raw.kind, raw.problems)
         data = raw.data
         if isinstance(data, Case):
-            case = data
-        elif isinstance(data, Mapping):
+            return data
+        if isinstance(data, Mapping):
             try:
-                case = Case.model_validate(data if isinstance(data, dict) else dict(data))
+                return Case.model_validate(data if isinstance(data, dict) else dict(data))
             except ValidationError as exc:
                 problems = [
                     Problem(field=_field_path(e["loc"]), message=e["msg"], type=e["type"])
                     for e in exc.errors(include_input=False, include_url=False)
                 ]
                 return self._error_row(record, raw, ErrorKind.VALIDATION, problems)
-        else:
-            problem = Problem(field="(top level)", message=NOT_OBJECT, type="not_object")
-            return self._error_row(record, raw, ErrorKind.NOT_OBJECT, [problem])
-        return self._result_row(record, raw.line, self._scorer.score(case))
+        problem = Problem(field="(top level)", message=NOT_OBJECT, type="not_object")
+        return self._error_row(record, raw, ErrorKind.NOT_OBJECT, [problem])
 
-    def _result_row(self, record: int, line: int | None, a: Assessment) -> BatchRow:
+    def _result_row(
+        self, record: int, line: int | None, case_id: str, scores: BatchScores, j: int
+    ) -> BatchRow:
+        # The values come from a validated case and the scorer, so the rows are assembled
+        # without validating them again (model_construct); tests/test_batch.py checks that
+        # they equal validated rows.
+        top = self._top
         scales = tuple(
-            ScaleRow(
-                scale=s.scale,
-                status=s.status,
-                total=s.total,
-                band=None if s.band is None else s.band.id,
-                band_floor=None if s.band_floor is None else s.band_floor.id,
-                top=_top(s, self._top),
+            ScaleRow.model_construct(
+                scale=s.scale.id,
+                status=ScaleStatus.SCORED if s.scored[j] else ScaleStatus.NOT_SCORED,
+                total=float(s.total[j]) if s.scored[j] else None,
+                band=_band_id(s, s.rank, j),
+                band_floor=_band_id(s, s.floor_rank, j),
+                top=tuple(
+                    TopContribution.model_construct(item=item, points=points)
+                    for item, points in s.top(j, top)
+                ),
             )
-            for s in a.scales
+            for s in scores.scales
         )
-        return BatchRow(
-            record=record, line=line, case_id=a.case_id, instrument=self.instrument, scales=scales
+        return BatchRow.model_construct(
+            record=record,
+            line=line,
+            case_id=case_id,
+            instrument=self.instrument,
+            scales=scales,
+            error=None,
         )
+
+
+def _band_id(s: ScaleScores, ranks: Any, j: int) -> str | None:
+    rank = int(ranks[j])
+    return None if rank < 0 else s.bands[rank].id
 
 
 def score_many(
@@ -1012,3 +1069,19 @@ def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummar
         if not header_written:
             writer.writerow(_csv_header(()))
     return tally.summary()
+
+
+# --- frames: Parquet, Arrow, pandas and polars (stalkrisk._frames, the [frames] extra) -------
+# Imported last: stalkrisk._frames builds on the readers and rows above.
+
+from stalkrisk._frames import (  # noqa: E402
+    FRAMES_EXTRA,
+    frame_summary,
+    score_frame,
+    score_frame_meta,
+    score_frames,
+    to_frame,
+    write_parquet,
+)
+from stalkrisk._frames import arrow_file_records as _arrow_file_records  # noqa: E402
+from stalkrisk._frames import frame_records as _frame_records  # noqa: E402

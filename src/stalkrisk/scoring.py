@@ -9,13 +9,13 @@ shared.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any, Literal
 
+from stalkrisk._items import Values, horizon_result, item_result
+from stalkrisk._vectorised import BatchScores, ScaleScores, VectorisedScorer
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     Assessment,
@@ -25,15 +25,13 @@ from stalkrisk.assessment import (
     RedFlagResult,
     ScaleResult,
     ScaleStatus,
-    fmt_points,
 )
 from stalkrisk.bands import Band, band_index
 from stalkrisk.errors import ANSWERS_ONLY, InstrumentError
-from stalkrisk.features import FactorKind, FactorValue, all_of, any_of, evaluate_factors
+from stalkrisk.features import evaluate_factors
 from stalkrisk.instruments import (
     DEFAULT_INSTRUMENT,
     Instrument,
-    Item,
     MissingDataMethod,
     Scale,
     bundled_instruments,
@@ -41,88 +39,9 @@ from stalkrisk.instruments import (
 )
 from stalkrisk.instruments._answers import read_answers
 from stalkrisk.instruments._loader import InstrumentSource
-from stalkrisk.schemas import Case, ItemAnswers, Presence
+from stalkrisk.schemas import Case, ItemAnswers
 
-__all__ = ["WeightedScorer", "score", "score_answers"]
-
-Values = Mapping[str, FactorValue]
-
-
-@dataclass(frozen=True, slots=True)
-class _Scored:
-    """One item's score: points (``None`` if unknown), the level, and the possible range."""
-
-    points: float | None
-    level: str | None
-    possible: tuple[float, float] | None
-    note: str | None = None
-
-
-def _gate(item: Item, values: Values) -> Presence:
-    if not item.only_if:
-        return Presence.PRESENT
-    return all_of(*(c.evaluate(values[c.source]) for c in item.only_if))
-
-
-def item_value(item: Item, values: Values) -> FactorValue:
-    """Return the value an item reads: its source's value, or its conditions combined."""
-    if item.source is not None:
-        return values[item.source]
-    conditions = item.any_of or item.all_of or []
-    combine = any_of if item.any_of else all_of
-    return FactorValue.of(combine(*(c.evaluate(values[c.source]) for c in conditions)))
-
-
-def _score_item(item: Item, value: FactorValue, gate: Presence, kind: FactorKind) -> _Scored:
-    if gate is Presence.ABSENT:
-        return _Scored(0.0, "not applicable", (0.0, 0.0))
-    if item.coefficient is not None:
-        if value.known and value.low is not None:
-            points = item.coefficient * value.low
-            inner = _Scored(points, f"{fmt_points(item.coefficient)} per unit", (points, points))
-        else:
-            inner = _Scored(None, None, item.possible_points(value), value.note)
-    else:
-        level = item.level_for(value)
-        possible = item.possible_points(value)
-        if level is None:
-            inner = _Scored(None, None, possible, value.note)
-        elif level.points is None:
-            inner = _Scored(None, None, None, level.unscorable)
-        else:
-            inner = _Scored(level.points, level.label(kind), (level.points, level.points))
-    if gate is Presence.PRESENT or inner.points == 0:
-        return inner
-    possible = (
-        None
-        if inner.possible is None
-        else (min(0.0, inner.possible[0]), max(0.0, inner.possible[1]))
-    )
-    return _Scored(None, None, possible, inner.note)
-
-
-def _half_up(value: Decimal, decimals: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def _percent(probability: float, scale: Scale) -> float:
-    """Return the probability as a percentage, rounded and clamped as the scale says.
-
-    Rounding is half up on the exact binary value of the float (as Java's
-    ``BigDecimal(double).setScale(n, HALF_UP)`` does), first the probability and then the
-    percentage, when the instrument asks for either.
-    """
-    exact = Decimal(probability)
-    if scale.probability_decimals is not None:
-        exact = Decimal(float(_half_up(exact, scale.probability_decimals)))
-    percent = exact * 100
-    if scale.percent_decimals is not None:
-        percent = _half_up(percent, scale.percent_decimals)
-    value = float(percent)
-    if scale.percent_range is not None:
-        low, high = scale.percent_range
-        value = min(max(value, low), high)
-    return value
+__all__ = ["BatchScores", "ScaleScores", "WeightedScorer", "score", "score_answers"]
 
 
 @dataclass
@@ -172,6 +91,7 @@ class WeightedScorer:
             validation_status=inst.validation.status.value,
             validation_statement=inst.validation.statement,
         )
+        self._engine: VectorisedScorer | None = None  # built on first use of score_batch
 
     def __repr__(self) -> str:
         return f"WeightedScorer({self.instrument.reference!r})"
@@ -196,6 +116,42 @@ class WeightedScorer:
             input_kind="case",
             values=values,
         )
+
+    def score_batch(self, cases: Sequence[Case]) -> BatchScores:
+        """Score many validated cases at once, with numpy: the same results as :meth:`score`.
+
+        Parameters
+        ----------
+        cases : sequence of Case
+            Validated cases.
+
+        Returns
+        -------
+        BatchScores
+            Per scale, numpy arrays of totals, bands, unknown counts, red flags and item
+            points (one entry per case); ``BatchScores.assessment(i)`` rebuilds case ``i``'s
+            full :class:`~stalkrisk.Assessment`, equal to ``score(cases[i])``.
+
+        Raises
+        ------
+        InstrumentError
+            If the instrument asks its own questions (see :meth:`score`).
+
+        Examples
+        --------
+        >>> import stalkrisk
+        >>> cases = [stalkrisk.load_example(f"EX-0{i}") for i in range(1, 6)]
+        >>> scores = stalkrisk.WeightedScorer().score_batch(cases)
+        >>> scores.scale("continued_stalking").band_ids()
+        ['high', 'moderate', 'low', None, 'high']
+        """
+        if self.instrument.answers_only:
+            raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
+        if self._engine is None:
+            self._engine = VectorisedScorer(self.instrument, self._ref)
+        factors = self.instrument.factors
+        values = [evaluate_factors(case, factors) for case in cases]
+        return self._engine.score(cases, values)
 
     def score_answers(self, answers: ItemAnswers | Mapping[str, Any]) -> Assessment:
         """Score a practitioner's direct answers to the instrument's questions.
@@ -248,9 +204,7 @@ class WeightedScorer:
         tally = _Tally()
         for item_id in scale.items:
             item = self._items[item_id]
-            kind = self._kinds[item_id]
-            value = item_value(item, values)
-            scored = _score_item(item, value, _gate(item, values), kind)
+            scored, contribution = item_result(item, self._kinds[item_id], values)
             if item.levels is not None:
                 tally.max_all += item.max_points
             if scored.points is None:
@@ -264,19 +218,7 @@ class WeightedScorer:
             else:
                 tally.low += scored.possible[0]
                 tally.high += scored.possible[1]
-            tally.contributions.append(
-                Contribution(
-                    item=item.id,
-                    label=item.label,
-                    factor=item.source
-                    or "+".join(c.source for c in item.any_of or item.all_of or []),
-                    value=value.describe(kind),
-                    level=scored.level,
-                    points=scored.points,
-                    possible_points=scored.possible,
-                    note=scored.note,
-                )
-            )
+            tally.contributions.append(contribution)
         return tally
 
     @staticmethod
@@ -336,7 +278,7 @@ class WeightedScorer:
                 prorated = True
             banded = total
             if logistic:
-                horizons = tuple(self._horizon(h, total, scale) for h in scale.horizons)
+                horizons = tuple(horizon_result(h, total, scale) for h in scale.horizons)
                 band_on = scale.band_on or scale.horizons[0].id
                 banded = next(h.percent for h in horizons if h.id == band_on)
         else:
@@ -390,19 +332,6 @@ class WeightedScorer:
             kind=scale.kind,
             horizons=horizons,
             band_on=band_on,
-        )
-
-    @staticmethod
-    def _horizon(horizon: Any, total: float, scale: Scale) -> HorizonResult:
-        log_odds = total + horizon.constant
-        probability = 1.0 / (1.0 + math.exp(-log_odds))
-        return HorizonResult(
-            id=horizon.id,
-            label=horizon.label,
-            constant=horizon.constant,
-            log_odds=log_odds,
-            probability=probability,
-            percent=_percent(probability, scale),
         )
 
 

@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Final, Literal
+from functools import cache
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, StringConstraints, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -53,9 +54,31 @@ CaseId = Annotated[
 _AGE_TOLERANCE_YEARS = 1.5
 
 
+def _may_hold_date(annotation: object) -> bool:
+    """Return whether a field of this type can hold a date, directly or anywhere inside."""
+    if isinstance(annotation, type):
+        if issubclass(annotation, dt.date):
+            return True
+        if issubclass(annotation, BaseModel):
+            return bool(_date_fields(annotation))
+    return any(_may_hold_date(arg) for arg in get_args(annotation))
+
+
+@cache
+def _date_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Return the fields of ``model`` that can hold a date (worked out once per class)."""
+    return tuple(
+        name for name, info in model.model_fields.items() if _may_hold_date(info.annotation)
+    )
+
+
 def _iter_dates(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]]:
-    """Yield ``(location, date)`` for every date anywhere inside ``model``."""
-    for name in type(model).model_fields:
+    """Yield ``(location, date)`` for every date anywhere inside ``model``.
+
+    Only the fields whose type can hold a date are visited (most of a case is tri-state
+    answers), which keeps this rule from dominating the cost of validating a case.
+    """
+    for name in _date_fields(type(model)):
         yield from _iter_value(getattr(model, name), (*loc, name))
 
 
