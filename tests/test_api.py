@@ -37,6 +37,7 @@ def test_all_is_complete() -> None:
         "stalkrisk.model",  # needs the [ml] extra
         "stalkrisk.synthetic",
         "stalkrisk.batch",  # the main names are re-exported; the rest stay in the subpackage
+        "stalkrisk.report",  # reports: stalkrisk.report.render_report; matplotlib stays optional
     }
     exported = set(stalkrisk.__all__)
     for info in pkgutil.iter_modules(stalkrisk.__path__, "stalkrisk."):

@@ -349,12 +349,23 @@ class Assessment(_Result):
             f"<td>{e(', '.join(f.label for f in s.fired_red_flags) or '-')}</td></tr>"
             for s in self.scales
         )
+        overrides = "".join(
+            f"<p>Override of {e(s.title)}: {e(o.final_band.label)} (computed: "
+            f"{e(o.computed_band.label if o.computed_band else 'not scored')}); reason code "
+            f"{e(o.reason_code.value)}; assessor {e(o.assessor)}. Reasons: {e(o.reason)}</p>"
+            for s in self.scales
+            for o in s.overrides
+        )
+        synthetic = " [SYNTHETIC: a fictional case]" if self.synthetic else ""
         return (
-            f"<table><caption>Case {e(self.case_id)}: {e(self.instrument.title)} "
-            f"{e(self.instrument.version)}</caption>"
+            f"<table><caption>Case {e(self.case_id)}{synthetic}: {e(self.instrument.title)} "
+            f"{e(self.instrument.version)} (sha256 {e(self.instrument.sha256[:12])})</caption>"
             "<tr><th>Scale</th><th>Computed band</th><th>Final band</th><th>Total</th>"
             "<th>Unknown items</th>"
-            f"<th>Red flags</th></tr>{rows}</table>"
-            f"<p><em>{e(self.instrument.validation_statement)}</em></p>"
+            f"<th>Red flags</th></tr>{rows}</table>{overrides}"
+            f"<p><em>Validation: {e(self.instrument.validation_status)}. "
+            f"{e(self.instrument.validation_statement)}</em></p>"
             f"<p><em>{e(self.notice)}</em></p>"
+            "<p><small>Full report: <code>stalkrisk.report.render_report(assessment, "
+            "context, format)</code>.</small></p>"
         )

@@ -295,6 +295,56 @@ def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     return EXIT_INVALID
 
 
+_REPORT_FORMATS = {"text": "text", "md": "markdown", "markdown": "markdown", "html": "html"}
+
+
+def _report(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Render a bail or pre-sentence report of one case (stalkrisk.report)."""
+    from stalkrisk.report import render_report  # noqa: PLC0415 - only this command needs it
+
+    scorer = WeightedScorer(_instrument(args.instrument))
+    if scorer.instrument.answers_only:
+        raise _UsageError(
+            f"instrument {scorer.instrument.id!r} is scored from answers to its questions; "
+            "a report is made from a case"
+        )
+    cases, failures = _load_cases([args.case], stdin, err)
+    if failures:
+        return EXIT_INVALID
+    if len(cases) != 1:
+        print(f"error: {args.case}: holds {len(cases)} cases; give one case", file=err)
+        return EXIT_INVALID
+    case = cases[0].record
+    assessment = scorer.score(case)
+    ogrs3 = WeightedScorer(load_instrument("ogrs3")).score(case) if args.ogrs3 else None
+    record = None
+    if args.record is not None:
+        record = AssessmentRecord.from_assessment(assessment, case)
+        try:
+            Path(args.record).write_text(record.to_json(), encoding="utf-8")
+        except OSError as exc:
+            raise _UsageError(f"cannot write the record to {args.record}: {exc.strerror}") from None
+    text = render_report(
+        assessment,
+        args.context,
+        _REPORT_FORMATS[args.format],  # type: ignore[arg-type]  # choices checked by argparse
+        case=case,
+        ogrs3=ogrs3,
+        record=record,
+        instrument=scorer.instrument,
+        charts=not args.no_charts,
+    )
+    if args.output == "-":
+        out.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"{args.context} report of case {case.case_id} written to {args.output}", file=out)
+    return EXIT_OK
+
+
 def _model_api() -> Any:
     try:
         import stalkrisk.model as api  # noqa: PLC0415 - the [ml] extra is optional
@@ -674,6 +724,44 @@ def _add_batch_parser(sub: Any, instrument_help: str) -> None:
     batch_cmd.add_argument("--quiet", action="store_true", help="no progress count")
 
 
+def _add_verify_parser(sub: Any) -> None:
+    verify_cmd = sub.add_parser(
+        "verify", help="re-score a case and compare it with an audit record"
+    )
+    verify_cmd.add_argument("record", metavar="RECORD")
+    verify_cmd.add_argument("case", metavar="CASE")
+    verify_cmd.add_argument(
+        "--instrument", help="instrument to re-score with (default: the record's, bundled)"
+    )
+
+
+def _add_report_parser(sub: Any, instrument_help: str) -> None:
+    report = sub.add_parser(
+        "report", help="a report of one case for a bail hearing or a pre-sentence report"
+    )
+    report.add_argument("case", metavar="CASE", help="a case file (one JSON object; - for stdin)")
+    report.add_argument(
+        "--context",
+        required=True,
+        choices=("bail", "sentencing"),
+        help="bail: serious harm and imminence first; sentencing: a pre-sentence report",
+    )
+    report.add_argument("--format", choices=("text", "md", "html"), default="text")
+    report.add_argument(
+        "-o", "--output", default="-", metavar="FILE", help="where to write (default - stdout)"
+    )
+    report.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
+    report.add_argument(
+        "--ogrs3", action="store_true", help="also show OGRS3 (general reoffending), if scorable"
+    )
+    report.add_argument(
+        "--record", metavar="OUT.json", help="also write an audit record; the report shows its hash"
+    )
+    report.add_argument(
+        "--no-charts", action="store_true", help="leave the contribution charts out of HTML"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stalkrisk",
@@ -708,14 +796,9 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_batch_parser(sub, instrument_help)
 
-    verify_cmd = sub.add_parser(
-        "verify", help="re-score a case and compare it with an audit record"
-    )
-    verify_cmd.add_argument("record", metavar="RECORD")
-    verify_cmd.add_argument("case", metavar="CASE")
-    verify_cmd.add_argument(
-        "--instrument", help="instrument to re-score with (default: the record's, bundled)"
-    )
+    _add_verify_parser(sub)
+
+    _add_report_parser(sub, instrument_help)
 
     validate = sub.add_parser("validate", help="check case files against the schema")
     validate.add_argument("files", nargs="+", metavar="FILE")
@@ -804,6 +887,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args, out, err)
         if args.command == "verify":
             return _verify(args, stdin, out, err)
+        if args.command == "report":
+            return _report(args, stdin, out, err)
         if args.command == "schema":
             out.write(SCHEMAS[args.what]())
             return EXIT_OK
