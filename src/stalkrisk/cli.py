@@ -512,16 +512,24 @@ def _score_with_model(args: argparse.Namespace, stdin: TextIO, out: TextIO, err:
 
 def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """Score a file of cases into one output row per record; a bad record is a row, not a stop."""
+    import importlib.util  # noqa: PLC0415 - only to check for pyarrow before writing Parquet
+
     from stalkrisk import batch  # noqa: PLC0415 - the batch command's own module, kept beside it
 
     fmt = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lower()
         fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
+        fmt = {".parquet": "parquet", ".pq": "parquet"}.get(suffix, fmt)
         if fmt is None and args.output != "-":
             raise _UsageError(
-                f"cannot tell the output format from {args.output!r}; add --format jsonl or csv"
+                f"cannot tell the output format from {args.output!r}; "
+                "add --format jsonl, csv or parquet"
             )
+    if fmt == "parquet" and args.output == "-":
+        raise _UsageError("Parquet cannot be written to standard output; name an OUT file")
+    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise _UsageError(batch.FRAMES_EXTRA.format(what="writing Parquet"))
     same = "-" not in (args.input, args.output) and (
         Path(args.input).resolve() == Path(args.output).resolve()
     )
@@ -539,7 +547,9 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
         print(f"\rstalkrisk batch: {done:,} records", end="", file=err, flush=True)
 
     source: Any = getattr(stdin, "buffer", stdin) if args.input == "-" else args.input
-    write = batch.write_csv if fmt == "csv" else batch.write_jsonl
+    write: Any = {"csv": batch.write_csv, "parquet": batch.write_parquet}.get(
+        fmt, batch.write_jsonl
+    )
     try:
         with batch.score_many(source, inst, progress=progress if show else None) as rows:
             summary = write(rows, out if args.output == "-" else args.output)
@@ -704,19 +714,27 @@ def _factors(args: argparse.Namespace, out: TextIO) -> int:
 
 def _add_batch_parser(sub: Any, instrument_help: str) -> None:
     batch_cmd = sub.add_parser(
-        "batch", help="score a JSONL, JSON or CSV file of cases: one output row per record"
+        "batch",
+        help="score a JSONL, JSON, CSV, Parquet or Arrow file of cases: one output row per record",
     )
     batch_cmd.add_argument(
         "input",
         metavar="IN",
-        help="cases: .jsonl/.ndjson (one per line), .json (an array) or .csv; - reads JSONL",
+        help="cases: .jsonl/.ndjson (one per line), .json (an array), .csv, .parquet/.pq or "
+        ".arrow/.feather/.arrows ([frames] extra); - reads JSONL",
     )
     batch_cmd.add_argument(
-        "-o", "--output", required=True, metavar="OUT", help="the rows: .jsonl or .csv (- stdout)"
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="the rows: .jsonl, .csv or .parquet (- stdout, not Parquet)",
     )
     batch_cmd.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
     batch_cmd.add_argument(
-        "--format", choices=("jsonl", "csv"), help="output format (default: from OUT's suffix)"
+        "--format",
+        choices=("jsonl", "csv", "parquet"),
+        help="output format (default: from OUT's suffix)",
     )
     batch_cmd.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 when any record is invalid"
