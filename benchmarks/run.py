@@ -227,33 +227,6 @@ def bench_batch(
 # --- 3. an encoded matrix to bands and top three ----------------------------------------------
 
 
-def vectorised(
-    x: np.ndarray, w: np.ndarray, b: float, cuts: np.ndarray, block: int = 1024
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bands, and the three largest contributions (by absolute size) of every row.
-
-    The band is one matrix product and one ``searchsorted``. The top three are found a block
-    of rows at a time, in a reused buffer (fresh full-size temporaries cost more in page
-    faults than the arithmetic), with three ``argmax`` passes: ties go to the first column,
-    as in :meth:`ModelExplanation.top <stalkrisk.model.ModelExplanation.top>`.
-    """
-    n, k = x.shape
-    p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
-    bands = np.searchsorted(cuts, p, side="right")
-    top = np.empty((n, 3), dtype=np.intp)
-    buffer = np.empty((min(block, n), k))
-    for start in range(0, n, block):
-        rows = x[start : start + block]
-        m = rows.shape[0]
-        size = np.abs(np.multiply(rows, w, out=buffer[:m]), out=buffer[:m])
-        index = np.arange(m)
-        for j in range(3):
-            best = size.argmax(axis=1)
-            top[start : start + m, j] = best
-            size[index, best] = -1.0
-    return bands, top
-
-
 def python_loop(
     rows: list[list[float]], w: list[float], b: float, cuts: list[float]
 ) -> list[tuple[int, list[int]]]:
@@ -276,24 +249,26 @@ def bench_matrix(
     cuts = np.asarray(model.cut_points, dtype=np.float64)
     # The encoded synthetic rows, repeated to the benchmark's size.
     x = np.ascontiguousarray(np.resize(x_fit, (rows, x_fit.shape[1])))
-    t_vec = best_of(lambda: vectorised(x, w, b, cuts), repeats)
+    t_vec = best_of(lambda: model.predict_bands_and_top(x, n=3), repeats)
     t_sum = best_of(x.sum, repeats)
     loop_rows = min(loop_rows, rows)
     as_lists = x[:loop_rows].tolist()
     w_list, cut_list = w.tolist(), cuts.tolist()
     t_loop = best_of(lambda: python_loop(as_lists, w_list, b, cut_list), repeats) / loop_rows
-    # The two paths agree on the bands of the rows the loop scored.
-    bands, top = vectorised(x[:loop_rows], w, b, cuts)
+    # The library and the loop agree on the bands and top three of the rows the loop scored.
+    result = model.predict_bands_and_top(x[:loop_rows], n=3)
     looped = python_loop(as_lists, w_list, b, cut_list)
-    if [(int(band), t) for band, t in zip(bands, top.tolist(), strict=True)] != looped:
+    pairs = zip(result.band.tolist(), result.top.tolist(), strict=True)
+    if [(int(band), top) for band, top in pairs] != looped:
         raise AssertionError("the vectorised and looped results differ")
     per_row = t_vec / rows
     vs_loop = t_loop / per_row
     vs_sum = t_vec / t_sum
-    peak = peak_bytes(lambda: vectorised(x, w, b, cuts))
+    peak = peak_bytes(lambda: model.predict_bands_and_top(x, n=3))
     print(
-        f"[3] vectorised {t_vec * 1e3:,.1f} ms for {rows:,} rows; loop {us(t_loop)}/row; "
-        f"X.sum() {t_sum * 1e3:,.2f} ms; {vs_loop:,.0f}x the loop, {vs_sum:.1f}x X.sum()"
+        f"[3] predict_bands_and_top {t_vec * 1e3:,.1f} ms for {rows:,} rows; loop "
+        f"{us(t_loop)}/row; X.sum() {t_sum * 1e3:,.2f} ms; {vs_loop:,.0f}x the loop, "
+        f"{vs_sum:.1f}x X.sum()"
     )
     return Result(
         "3 encoded matrix -> bands + top 3",

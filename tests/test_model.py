@@ -92,6 +92,12 @@ def test_one_case_prediction_equals_predict_proba() -> None:
         model.predict_one({"x0": 1.0})
     with pytest.raises(ValueError, match="expected 4 feature values"):
         model.predict_one([1.0])
+    with pytest.raises(ValueError, match="expected 4 feature values"):
+        model.predict_one([1.0] * 5)
+    assert model.predict_one(X[0]) == model.predict_one(X[0].tolist())  # an array row too
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError, match="NaN or infinity"):
+            model.predict_one([1.0, 0.0, bad, 0.5])
 
 
 def test_bands_follow_the_cut_points() -> None:
@@ -103,6 +109,36 @@ def test_bands_follow_the_cut_points() -> None:
     assert model.bands == ("low", "moderate", "high")
     four = LogisticRiskModel(cut_points=(0.1, 0.3, 0.6)).fit(X, y)
     assert four.bands == ("band_0", "band_1", "band_2", "band_3")
+
+
+def test_bands_and_top_in_one_pass_equal_the_separate_methods() -> None:
+    X, y, _ = simulated(n=2600)  # more than two blocks of rows, the last one partial
+    model = LogisticRiskModel(cut_points=(0.3, 0.6), random_state=0).fit(X, y)
+    result = model.predict_bands_and_top(X, n=3)
+    assert np.array_equal(result.probability, model.predict_proba(X)[:, 1])
+    assert np.array_equal(result.band, model.predict_band(X))
+    explanation = model.explain(X)
+    for row in range(X.shape[0]):
+        expected = [name for name, _ in explanation.top(row, 3)]
+        assert result.top_features(row) == expected
+    # Ties go to the lower feature index, as in ModelExplanation.top.
+    tied = model.predict_bands_and_top(np.zeros((2, 4)), n=4)
+    assert tied.top.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3]]
+    assert model.predict_bands_and_top(X[:5], n=0).top.shape == (5, 0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_bands_and_top_refuse_non_finite_values(bad: float) -> None:
+    X, y, _ = simulated(n=600)
+    model = LogisticRiskModel(random_state=0).fit(X, y)
+    X_bad = X.copy()
+    X_bad[-1, 1] = bad  # in the last row, where only the per-block check can see it
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        model.predict_bands_and_top(X_bad)
+    with pytest.raises(ValueError, match="n must be from 0"):
+        model.predict_bands_and_top(X, n=5)
+    with pytest.raises(ValueError, match="features"):
+        model.predict_bands_and_top(X[:, :3])
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from stalkrisk.model._evaluation import (
     reliability_table,
     wilson_interval,
 )
-from stalkrisk.model._logistic import LogisticRiskModel, ModelExplanation
+from stalkrisk.model._logistic import BandsAndTop, LogisticRiskModel, ModelExplanation
 from stalkrisk.model._persistence import MODEL_FORMAT, load_model, save_model
 from stalkrisk.model._plots import BandRatesDisplay, CalibrationCurveDisplay, RocDisplay
 from stalkrisk.model._points import PointsRiskModel
@@ -34,6 +34,7 @@ from stalkrisk.model._points import PointsRiskModel
 __all__ = [
     "MODEL_FORMAT",
     "BandRatesDisplay",
+    "BandsAndTop",
     "CalibrationCurveDisplay",
     "CaseEncoder",
     "Dataset",
