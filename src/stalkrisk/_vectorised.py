@@ -143,14 +143,19 @@ class ScaleScores:
         ids = [b.id for b in self.bands]
         return [None if r == _NONE else ids[r] for r in ranks.tolist()]
 
+    ranking: Ints
+    """Per case, the items' columns from the largest contribution down (a stable sort, so ties
+    keep the instrument's order); only the first :attr:`ranked` of them count."""
+    ranked: Ints
+    """Per case, how many items have a known, non-zero contribution."""
+
     def top(self, i: int, n: int) -> list[tuple[str, float]]:
-        """Case ``i``'s ``n`` largest non-zero contributions, largest first (ties: item order)."""
-        row = self.points[i]
-        order = sorted(
-            (j for j in range(row.shape[0]) if row[j] == row[j] and row[j] != 0),
-            key=lambda j: -row[j],
-        )
-        return [(self.scale.items[j], float(row[j])) for j in order[:n]]
+        """Return case ``i``'s ``n`` largest non-zero contributions, largest first.
+
+        Ties keep the instrument's order, as in the single-case results.
+        """
+        items, row = self.scale.items, self.points[i]
+        return [(items[j], float(row[j])) for j in self.ranking[i, : min(n, self.ranked[i])]]
 
 
 class BatchScores:
@@ -440,7 +445,11 @@ class VectorisedScorer:
         high_rank = np.where(fired, np.maximum(high_rank, floor), high_rank)
         high_rank = np.where(could_raise != _NONE, np.maximum(high_rank, could_raise), high_rank)
 
+        counted = ~np.isnan(totals.points) & (totals.points != 0)
+        key = np.where(counted, -totals.points, np.inf)
         return ScaleScores(
+            ranking=np.argsort(key, axis=1, kind="stable").astype(np.intp),
+            ranked=counted.sum(axis=1).astype(np.intp),
             scale=scale,
             bands=tuple(Band(id=b.id, label=b.label, rank=r) for r, b in enumerate(scale.bands)),
             scored=scored,

@@ -82,6 +82,21 @@ def _iter_dates(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]
         yield from _iter_value(getattr(model, name), (*loc, name))
 
 
+def _latest_date(model: BaseModel) -> dt.date:
+    """Return the latest date anywhere inside ``model`` (``date.min`` if there is none)."""
+    latest = dt.date.min
+    stack: list[object] = [model]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, BaseModel):
+            stack.extend(getattr(value, name) for name in _date_fields(type(value)))
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dt.date) and value > latest:
+            latest = value
+    return latest
+
+
 def _iter_value(value: object, loc: Loc) -> Iterator[tuple[Loc, dt.date]]:
     if isinstance(value, dt.date):
         yield loc, value
@@ -155,7 +170,8 @@ class Case(CaseModel):
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Case:
         problems: list[tuple[Loc, str, str]] = []
-        for loc, when in _iter_dates(self):
+        late = _latest_date(self) > self.assessment_date  # quick; locations only when needed
+        for loc, when in _iter_dates(self) if late else ():
             if loc != ("assessment_date",) and when > self.assessment_date:
                 problems.append(
                     (
