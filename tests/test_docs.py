@@ -104,7 +104,7 @@ def test_examples_readme_table_matches_the_scorer() -> None:
 
 def test_local_links_in_markdown_point_at_files() -> None:
     pages = [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "examples" / "README.md"]
-    pages += sorted((ROOT / "docs").glob("*.md"))
+    pages += sorted((ROOT / "docs").rglob("*.md"))
     broken = []
     for page in pages:
         text = page.read_text(encoding="utf-8")
