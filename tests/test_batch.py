@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -533,8 +534,11 @@ def test_cli_batch_shows_progress_only_on_a_terminal(
         monkeypatch.setattr("sys.stderr", err)
         argv = ["batch", str(source), "-o", str(tmp_path / "o.jsonl")]
         assert main(argv + (["--quiet"] if quiet else [])) == 0
-        assert ("\rstalkrisk batch: 4 records" in err.getvalue()) is shown
+        # A file named by path has a size, so the progress line is a bar with a percentage.
+        assert ("\rstalkrisk batch: [" + "#" * 30 + "] 100% 4 records" in err.getvalue()) is shown
         assert "4 records: 3 scored" in err.getvalue()
+        assert "not validated on outcomes" in err.getvalue()
+        assert "supports a professional's judgement" in err.getvalue()
 
 
 def test_the_csv_example_in_the_docs_is_valid() -> None:
@@ -560,3 +564,102 @@ def test_errors_match_stalkrisk_validate_on_the_invalid_examples(
             line.removeprefix(f"error: {path}: ") for line in capsys.readouterr().err.splitlines()
         ]
         assert [f"{p.field}: {p.message}" for p in row.error.problems] == expected, path.name
+
+
+# --- scoring with a fitted model ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from stalkrisk.model import CaseEncoder, LogisticRiskModel, save_model
+    from stalkrisk.synthetic import cohort
+
+    data = cohort(600, seed=3)
+    encoder = CaseEncoder().fit(data.cases)
+    model = LogisticRiskModel(random_state=0).fit(encoder.transform(data.cases), data.outcomes)
+    path = tmp_path_factory.mktemp("model") / "model.json"
+    save_model(model, path, encoder=encoder)
+    return path
+
+
+def test_score_many_with_a_model_gives_its_probabilities_bands_and_top(
+    saved_model: Path, example_cases: dict[str, stalkrisk.Case]
+) -> None:
+    from stalkrisk.batch import MODEL_SCALE
+    from stalkrisk.model import load_model
+    from stalkrisk.model._persistence import model_sha256
+
+    model = load_model(saved_model)
+    cases = list(example_cases.values())
+    rows = list(score_many([*cases, {"case_id": "BAD"}], model=saved_model, chunk_size=4))
+    assert len(rows) == len(cases) + 1
+    assert rows[-1].status is RowStatus.INVALID
+    x = model.encoder_.transform(cases)
+    p = model.predict_proba(x)[:, 1]
+    bands = model.predict_band(x)
+    explanation = model.explain(x)
+    for j, row in enumerate(rows[:-1]):
+        (scale,) = row.scales
+        assert scale.scale == MODEL_SCALE
+        assert scale.total == p[j]
+        assert scale.band == model.bands[bands[j]]
+        expected = [(n, v) for n, v in explanation.top(j, 3) if v != 0]
+        assert [(t.item, t.points) for t in scale.top] == expected
+        assert BatchRow.model_validate(row.model_dump()) == row
+    assert rows[0].instrument.sha256 == model_sha256(model, encoder=model.encoder_)
+    # The same model object scores the same.
+    again = list(score_many(cases, model=model))
+    assert [r.scales for r in again] == [r.scales for r in rows[:-1]]
+
+
+def test_score_many_refuses_a_model_it_cannot_use(saved_model: Path) -> None:
+    from stalkrisk.errors import ModelFileError
+    from stalkrisk.model import LogisticRiskModel
+
+    with pytest.raises(ValueError, match="an instrument or a model, not both"):
+        score_many([], "stalkrisk-screen", model=saved_model)
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]] * 5)
+    y = np.array([0, 1, 1, 0] * 5)
+    plain = LogisticRiskModel(random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on a table of numbers"):
+        score_many([], model=plain)
+    with pytest.raises(TypeError, match="LogisticRiskModel"):
+        score_many([], model=object())
+    with pytest.raises(ModelFileError):
+        score_many([], model=saved_model.with_name("missing.json"))
+
+
+def test_fraction_read_follows_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(_CASE) + "\n" for _ in range(50)), encoding="utf-8")
+    seen: list[float | None] = []
+    with score_many(path, chunk_size=10) as run:
+        run._progress = lambda done: seen.append(run.fraction_read)
+        rows = list(run)
+    assert len(rows) == 50
+    assert seen[-1] == 1.0
+    known = [f for f in seen if f is not None]
+    assert known == seen  # a file named by path always knows its size
+    assert known == sorted(known)
+    assert score_many([_CASE]).fraction_read is None  # an iterable has no size
+
+
+def test_cli_batch_with_a_model(
+    saved_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _jsonl_with_one_bad(tmp_path)
+    out = tmp_path / "model-rows.jsonl"
+    assert main(["batch", str(source), "-o", str(out), "--model", str(saved_model)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 4
+    scored = [r for r in rows if r["status"] == "scored"]
+    assert len(scored) == 3
+    assert all(0 < r["scales"]["model"]["total"] < 1 for r in scored)
+    err = capsys.readouterr().err
+    assert "fitted to local data; not validated" in err
+    both = ["batch", str(source), "-o", str(out), "--model", str(saved_model)]
+    assert main([*both, "--instrument", "ogrs3"]) == 2
+    broken = tmp_path / "broken-model.json"
+    broken.write_text("{}", encoding="utf-8")
+    assert main(["batch", str(source), "-o", str(out), "--model", str(broken)]) == 1
+    assert "Traceback" not in capsys.readouterr().err

@@ -51,7 +51,7 @@ from typing import IO, Any, Final, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from stalkrisk._vectorised import BatchScores, ScaleScores
+from stalkrisk._vectorised import ScaleScores
 from stalkrisk.assessment import ScaleStatus
 from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
 from stalkrisk.instruments import DEFAULT_INSTRUMENT
@@ -65,6 +65,7 @@ __all__ = [
     "MAX_JSON_FILE_BYTES",
     "MAX_PROBLEMS",
     "MAX_RECORD_BYTES",
+    "MODEL_SCALE",
     "BatchInstrument",
     "BatchRow",
     "BatchRun",
@@ -117,6 +118,7 @@ UNKNOWN_FORMAT: Final = (
 )
 
 _BOM: Final = b"\xef\xbb\xbf"
+_METERED: Final = frozenset({"jsonl", "json", "csv"})  # read through the opened stream
 _DRAIN_BYTES: Final = 1 << 16
 _MAX_FIELD_PATH: Final = 200
 _CASE_ID = TypeAdapter(CaseId)
@@ -663,8 +665,27 @@ _SUFFIXES: Final[dict[str, InputFormat]] = {
 }
 
 
+@dataclass(slots=True)
+class _Meter:
+    """How far through its input file a run is, for a progress bar."""
+
+    stream: IO[bytes] | None = None
+    size: int | None = None
+
+    def fraction(self) -> float | None:
+        if self.stream is None or not self.size:
+            return None
+        try:
+            return min(1.0, self.stream.tell() / self.size)
+        except (OSError, ValueError):  # closed, or not seekable
+            return None
+
+
 def _open_source(
-    source: Source, input_format: InputFormat | None, stack: contextlib.ExitStack
+    source: Source,
+    input_format: InputFormat | None,
+    stack: contextlib.ExitStack,
+    meter: _Meter | None = None,
 ) -> Iterator[_Raw]:
     frame = _frame_records(source)  # pandas, polars, Arrow: see stalkrisk._frames
     if frame is not None:
@@ -682,6 +703,8 @@ def _open_source(
             raise CaseFileError(f"{path}: is a folder, not a file") from None
         except OSError as exc:
             raise CaseFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        if meter is not None and fmt in _METERED:
+            meter.stream, meter.size = stream, os.fstat(stream.fileno()).st_size
         return _file_records(stream, fmt, str(path))
     stream_like: Any = source
     if isinstance(stream_like, io.TextIOBase):
@@ -729,6 +752,104 @@ def _known_case_id(data: Any) -> str | None:
     return None
 
 
+class _InstrumentRows:
+    """Scores chunks of cases with an instrument, through the vectorised scorer."""
+
+    def __init__(self, scorer: WeightedScorer) -> None:
+        inst = scorer.instrument
+        self.scorer = scorer
+        self.info = BatchInstrument(
+            id=inst.id,
+            version=inst.version,
+            sha256=inst.sha256,
+            scales=tuple(s.id for s in inst.scales),
+        )
+
+    def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
+        scores = self.scorer.score_batch(cases)
+        # The values come from validated cases and the scorer, so the rows are assembled
+        # without validating them again (model_construct); tests/test_batch.py checks that
+        # they equal validated rows.
+        return [
+            tuple(
+                ScaleRow.model_construct(
+                    scale=s.scale.id,
+                    status=ScaleStatus.SCORED if s.scored[j] else ScaleStatus.NOT_SCORED,
+                    total=float(s.total[j]) if s.scored[j] else None,
+                    band=_band_id(s, s.rank, j),
+                    band_floor=_band_id(s, s.floor_rank, j),
+                    top=tuple(
+                        TopContribution.model_construct(item=item, points=points)
+                        for item, points in s.top(j, top)
+                    ),
+                )
+                for s in scores.scales
+            )
+            for j in range(len(cases))
+        ]
+
+
+#: The one "scale" of a row scored by a model: ``total`` is the probability, ``band`` the
+#: model's band, and ``top`` the largest log-odds contributions (feature names).
+MODEL_SCALE: Final = "model"
+
+
+class _ModelRows:
+    """Scores chunks of cases with a fitted logistic model and its case encoder."""
+
+    def __init__(self, model: Any) -> None:
+        from stalkrisk.model import LogisticRiskModel, load_model  # noqa: PLC0415 - [ml] extra
+        from stalkrisk.model._persistence import model_sha256  # noqa: PLC0415
+
+        if isinstance(model, str | os.PathLike):
+            model = load_model(model)
+        if not isinstance(model, LogisticRiskModel):
+            raise TypeError("model must be a LogisticRiskModel or the path of a saved model")
+        encoder = getattr(model, "encoder_", None)
+        if encoder is None:
+            raise ValueError(
+                "the model was fitted on a table of numbers, not on cases, so it cannot score "
+                "cases; save it with its encoder (save_model(model, path, encoder=...)) and load it"
+            )
+        self.model, self.encoder = model, encoder
+        self.info = BatchInstrument(
+            id="logistic-model",
+            version=MODEL_FORMAT_VERSION,
+            sha256=model_sha256(model, encoder=encoder),
+            scales=(MODEL_SCALE,),
+        )
+
+    def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
+        x = self.encoder.transform(cases)
+        result = self.model.predict_bands_and_top(x, n=min(top, x.shape[1]))
+        bands = self.model.bands
+        names = result.feature_names
+        rows: list[tuple[ScaleRow, ...]] = []
+        for j in range(len(cases)):
+            contributions = x[j] * self.model.coef_
+            tops = tuple(
+                TopContribution.model_construct(item=names[k], points=float(contributions[k]))
+                for k in result.top[j].tolist()
+                if contributions[k] != 0
+            )
+            rows.append(
+                (
+                    ScaleRow.model_construct(
+                        scale=MODEL_SCALE,
+                        status=ScaleStatus.SCORED,
+                        total=float(result.probability[j]),
+                        band=bands[int(result.band[j])],
+                        band_floor=None,
+                        top=tops,
+                    ),
+                )
+            )
+        return rows
+
+
+MODEL_FORMAT_VERSION: Final = "stalkrisk-model/1"
+
+
 class BatchRun(Iterator[BatchRow]):
     """The rows of a batch, produced as they are read; :attr:`summary` counts them.
 
@@ -739,28 +860,34 @@ class BatchRun(Iterator[BatchRow]):
     def __init__(
         self,
         records: Iterator[_Raw],
-        scorer: WeightedScorer,
+        scorer: _InstrumentRows | _ModelRows,
         *,
         chunk_size: int,
         progress: Callable[[int], object] | None,
         top: int,
         stack: contextlib.ExitStack,
+        meter: _Meter | None = None,
     ) -> None:
-        inst = scorer.instrument
-        self.instrument = BatchInstrument(
-            id=inst.id,
-            version=inst.version,
-            sha256=inst.sha256,
-            scales=tuple(s.id for s in inst.scales),
-        )
+        self.instrument = scorer.info
+        """The instrument (or model) that scores the rows."""
         self._records = records
         self._scorer = scorer
         self._chunk_size = chunk_size
         self._progress = progress
         self._top = top
         self._stack = stack
+        self._meter = meter or _Meter()
         self._tally = _Tally()
         self._rows = self._generate()
+
+    @property
+    def fraction_read(self) -> float | None:
+        """How much of the input file has been read, from 0 to 1 (``None`` if not known).
+
+        Known for JSONL, JSON and CSV files named by path; not for streams, iterables and
+        frames.
+        """
+        return self._meter.fraction()
 
     @property
     def summary(self) -> BatchSummary:
@@ -807,9 +934,16 @@ class BatchRun(Iterator[BatchRow]):
             else:
                 rows.append(checked)
         if cases:
-            scores = self._scorer.score_batch(cases)
-            for j, (position, record, line) in enumerate(where):
-                rows[position] = self._result_row(record, line, cases[j].case_id, scores, j)
+            scored = self._scorer.scales(cases, self._top)
+            for (position, record, line), case, scales in zip(where, cases, scored, strict=True):
+                rows[position] = BatchRow.model_construct(
+                    record=record,
+                    line=line,
+                    case_id=case.case_id,
+                    instrument=self.instrument,
+                    scales=scales,
+                    error=None,
+                )
         return [row for row in rows if row is not None]
 
     def _error_row(
@@ -848,36 +982,6 @@ class BatchRun(Iterator[BatchRow]):
         problem = Problem(field="(top level)", message=NOT_OBJECT, type="not_object")
         return self._error_row(record, raw, ErrorKind.NOT_OBJECT, [problem])
 
-    def _result_row(
-        self, record: int, line: int | None, case_id: str, scores: BatchScores, j: int
-    ) -> BatchRow:
-        # The values come from a validated case and the scorer, so the rows are assembled
-        # without validating them again (model_construct); tests/test_batch.py checks that
-        # they equal validated rows.
-        top = self._top
-        scales = tuple(
-            ScaleRow.model_construct(
-                scale=s.scale.id,
-                status=ScaleStatus.SCORED if s.scored[j] else ScaleStatus.NOT_SCORED,
-                total=float(s.total[j]) if s.scored[j] else None,
-                band=_band_id(s, s.rank, j),
-                band_floor=_band_id(s, s.floor_rank, j),
-                top=tuple(
-                    TopContribution.model_construct(item=item, points=points)
-                    for item, points in s.top(j, top)
-                ),
-            )
-            for s in scores.scales
-        )
-        return BatchRow.model_construct(
-            record=record,
-            line=line,
-            case_id=case_id,
-            instrument=self.instrument,
-            scales=scales,
-            error=None,
-        )
-
 
 def _band_id(s: ScaleScores, ranks: Any, j: int) -> str | None:
     rank = int(ranks[j])
@@ -886,8 +990,9 @@ def _band_id(s: ScaleScores, ranks: Any, j: int) -> str | None:
 
 def score_many(
     source: Source,
-    instrument: InstrumentSource = DEFAULT_INSTRUMENT,
+    instrument: InstrumentSource | None = None,
     *,
+    model: Any = None,
     chunk_size: int = 1000,
     progress: Callable[[int], object] | None = None,
     top: int = 3,
@@ -904,7 +1009,13 @@ def score_many(
         ``input_format`` says otherwise); or an iterable of dicts or
         :class:`~stalkrisk.Case` objects, read lazily.
     instrument : str, path or Instrument, default "stalkrisk-screen"
-        The instrument to score with (loaded once).
+        The instrument to score with (loaded once). Not with ``model``.
+    model : LogisticRiskModel or path, optional
+        Score with a fitted :class:`~stalkrisk.model.LogisticRiskModel` instead (the
+        ``[ml]`` extra), saved with its case encoder (or a path to such a saved model). Each
+        row then has one scale, :data:`MODEL_SCALE`: ``total`` is the probability, ``band`` the
+        model's band, ``top`` the largest log-odds contributions; its ``instrument`` names the
+        model format and the sha256 of the model's content.
     chunk_size : int, default 1000
         Records read and scored at a time; ``progress`` is called after each chunk.
     progress : callable, optional
@@ -928,8 +1039,11 @@ def score_many(
     InstrumentError
         If the instrument cannot be loaded, or asks its own questions (score those answers
         with :func:`stalkrisk.score_answers`).
+    ModelFileError
+        If ``model`` is a path to a file that is not a valid saved model.
     ValueError
-        If ``chunk_size`` is below 1 or ``top`` below 0.
+        If ``chunk_size`` is below 1 or ``top`` below 0, both ``instrument`` and ``model`` are
+        given, or the model has no case encoder.
 
     Examples
     --------
@@ -942,17 +1056,31 @@ def score_many(
         raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}")
     if top < 0:
         raise ValueError(f"top must be at least 0; got {top!r}")
-    scorer = WeightedScorer(instrument)
-    if scorer.instrument.answers_only:
-        raise InstrumentError(ANSWERS_ONLY.format(id=scorer.instrument.id))
+    scorer: _InstrumentRows | _ModelRows
+    if model is not None:
+        if instrument is not None:
+            raise ValueError("give an instrument or a model, not both")
+        scorer = _ModelRows(model)
+    else:
+        weighted = WeightedScorer(DEFAULT_INSTRUMENT if instrument is None else instrument)
+        if weighted.instrument.answers_only:
+            raise InstrumentError(ANSWERS_ONLY.format(id=weighted.instrument.id))
+        scorer = _InstrumentRows(weighted)
     stack = contextlib.ExitStack()
+    meter = _Meter()
     try:
-        records = _open_source(source, input_format, stack)
+        records = _open_source(source, input_format, stack, meter)
     except BaseException:
         stack.close()
         raise
     return BatchRun(
-        iter(records), scorer, chunk_size=chunk_size, progress=progress, top=top, stack=stack
+        iter(records),
+        scorer,
+        chunk_size=chunk_size,
+        progress=progress,
+        top=top,
+        stack=stack,
+        meter=meter,
     )
 
 

@@ -516,7 +516,62 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
 
     from stalkrisk import batch  # noqa: PLC0415 - the batch command's own module, kept beside it
 
-    fmt = args.format
+    fmt = _batch_output_format(args)
+    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise _UsageError(batch.FRAMES_EXTRA.format(what="writing Parquet"))
+    inst = None
+    if args.model is not None:
+        if args.instrument is not None:
+            raise _UsageError("give --instrument or --model, not both")
+        _model_api()  # a clear message when the [ml] extra is missing
+        validity = "model weights fitted to local data; not validated until checked on other cases"
+    else:
+        inst = _instrument(args.instrument or DEFAULT_INSTRUMENT)
+        if inst.answers_only:
+            raise _UsageError(
+                f"instrument {inst.id!r} is scored from answers to its questions, not from "
+                "cases; batch scores cases"
+            )
+        validity = f"{inst.id} {inst.version}: {inst.validation.statement}"
+    show = not args.quiet and err.isatty()
+    run: batch.BatchRun | None = None
+
+    def progress(done: int) -> None:
+        fraction = None if run is None else run.fraction_read
+        print("\r" + _progress_line(done, fraction), end="", file=err, flush=True)
+
+    source: Any = getattr(stdin, "buffer", stdin) if args.input == "-" else args.input
+    write: Any = {"csv": batch.write_csv, "parquet": batch.write_parquet}.get(
+        fmt, batch.write_jsonl
+    )
+    try:
+        run = batch.score_many(source, inst, model=args.model, progress=progress if show else None)
+    except (ModelFileError, CaseFileError) as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    except ValueError as exc:  # e.g. a model saved without its case encoder
+        raise _UsageError(str(exc)) from None
+    try:
+        with run:
+            summary = write(run, out if args.output == "-" else args.output)
+    except (ModelFileError, CaseFileError) as exc:
+        if show:
+            print(file=err)
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    except OSError as exc:
+        raise _UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if show:
+        print(file=err)
+    where = "standard output" if args.output == "-" else args.output
+    print(f"stalkrisk batch: {summary}; written to {where}", file=err)
+    print(f"Validity: {validity}. {DECISION_SUPPORT_NOTICE}", file=err)
+    return EXIT_INVALID if args.fail_on_error and summary.invalid else EXIT_OK
+
+
+def _batch_output_format(args: argparse.Namespace) -> str:
+    """Return the batch output format, from --format or OUT's suffix; check OUT is usable."""
+    fmt: str | None = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lower()
         fmt = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix)
@@ -528,43 +583,29 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
             )
     if fmt == "parquet" and args.output == "-":
         raise _UsageError("Parquet cannot be written to standard output; name an OUT file")
-    if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
-        raise _UsageError(batch.FRAMES_EXTRA.format(what="writing Parquet"))
     same = "-" not in (args.input, args.output) and (
         Path(args.input).resolve() == Path(args.output).resolve()
     )
     if same:
         raise _UsageError("OUT is the input file; write the results to another file")
-    inst = _instrument(args.instrument)
-    if inst.answers_only:
-        raise _UsageError(
-            f"instrument {inst.id!r} is scored from answers to its questions, not from cases; "
-            "batch scores cases"
-        )
-    show = not args.quiet and err.isatty()
+    return fmt or "jsonl"
 
-    def progress(done: int) -> None:
-        print(f"\rstalkrisk batch: {done:,} records", end="", file=err, flush=True)
 
-    source: Any = getattr(stdin, "buffer", stdin) if args.input == "-" else args.input
-    write: Any = {"csv": batch.write_csv, "parquet": batch.write_parquet}.get(
-        fmt, batch.write_jsonl
-    )
-    try:
-        with batch.score_many(source, inst, progress=progress if show else None) as rows:
-            summary = write(rows, out if args.output == "-" else args.output)
-    except CaseFileError as exc:
-        if show:
-            print(file=err)
-        print(f"error: {exc}", file=err)
-        return EXIT_INVALID
-    except OSError as exc:
-        raise _UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    if show:
-        print(file=err)
-    where = "standard output" if args.output == "-" else args.output
-    print(f"stalkrisk batch: {summary}; written to {where}", file=err)
-    return EXIT_INVALID if args.fail_on_error and summary.invalid else EXIT_OK
+def _progress_line(done: int, fraction: float | None, width: int = 30) -> str:
+    """Return a progress line: a bar and percentage when the input's size is known.
+
+    Examples
+    --------
+    >>> _progress_line(1500, 0.5, width=10)
+    'stalkrisk batch: [#####     ]  50% 1,500 records'
+    >>> _progress_line(1500, None)
+    'stalkrisk batch: 1,500 records'
+    """
+    if fraction is None:
+        return f"stalkrisk batch: {done:,} records"
+    filled = round(fraction * width)
+    bar = "#" * filled + " " * (width - filled)
+    return f"stalkrisk batch: [{bar}] {fraction:4.0%} {done:,} records"
 
 
 def _check_instrument(args: argparse.Namespace, out: TextIO) -> int:
@@ -730,7 +771,13 @@ def _add_batch_parser(sub: Any, instrument_help: str) -> None:
         metavar="OUT",
         help="the rows: .jsonl, .csv or .parquet (- stdout, not Parquet)",
     )
-    batch_cmd.add_argument("--instrument", default=DEFAULT_INSTRUMENT, help=instrument_help)
+    batch_cmd.add_argument("--instrument", help=instrument_help)
+    batch_cmd.add_argument(
+        "--model",
+        metavar="MODEL.json",
+        help="score with a saved logistic model (saved with its case encoder; [ml] extra) "
+        "instead of an instrument",
+    )
     batch_cmd.add_argument(
         "--format",
         choices=("jsonl", "csv", "parquet"),
@@ -739,7 +786,9 @@ def _add_batch_parser(sub: Any, instrument_help: str) -> None:
     batch_cmd.add_argument(
         "--fail-on-error", action="store_true", help="exit 1 when any record is invalid"
     )
-    batch_cmd.add_argument("--quiet", action="store_true", help="no progress count")
+    batch_cmd.add_argument(
+        "--quiet", action="store_true", help="no progress bar (it is shown only on a terminal)"
+    )
 
 
 def _add_verify_parser(sub: Any) -> None:

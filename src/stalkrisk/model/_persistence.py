@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -121,6 +122,34 @@ def save_model(
     >>> bool(np.array_equal(again.predict_proba(X), model.predict_proba(X)))
     True
     """
+    content = model_file(model, encoder=encoder, feature_names=feature_names)
+    Path(path).write_text(content.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return content
+
+
+def model_sha256(
+    model: LogisticRiskModel,
+    *,
+    encoder: CaseEncoder | None = None,
+    feature_names: Sequence[str] | None = None,
+) -> str:
+    """Return the sha256 of the model's saved content (compact JSON, keys sorted).
+
+    The same model, encoder and library version always give the same hash, so batch rows
+    and reports can name exactly which model scored them.
+    """
+    content = model_file(model, encoder=encoder, feature_names=feature_names)
+    text = json.dumps(content.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def model_file(
+    model: LogisticRiskModel,
+    *,
+    encoder: CaseEncoder | None = None,
+    feature_names: Sequence[str] | None = None,
+) -> ModelFile:
+    """Return the content :func:`save_model` writes, without writing it."""
     named = hasattr(model, "feature_names_in_")
     if encoder is not None:
         names = [str(n) for n in encoder.get_feature_names_out()]
@@ -128,7 +157,7 @@ def save_model(
         names = [str(n) for n in feature_names]
     else:
         names = model._feature_names()
-    content = ModelFile(
+    return ModelFile(
         format=MODEL_FORMAT,
         kind="logistic",
         library_version=__version__,
@@ -155,8 +184,6 @@ def save_model(
             factors=list(encoder.factors_), unknown_indicators=encoder.unknown_indicators
         ),
     )
-    Path(path).write_text(content.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    return content
 
 
 def _restore(content: ModelFile) -> LogisticRiskModel:
