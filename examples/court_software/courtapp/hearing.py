@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "ENTRY_LABELS",
     "FORM_LABELS",
     "Answer",
     "ConductRecord",
@@ -332,4 +333,19 @@ FORM_LABELS: dict[str, str] = {
     "more_frequent_recently": "Conduct becoming more frequent",
     "more_severe_recently": "Conduct becoming more severe",
     "victim_view": "The victim's own view of the risk",
+}
+
+#: The fields of an entry in one of the form's lists (a conviction, an order, a kind of conduct).
+ENTRY_LABELS: dict[str, str] = {
+    "offence": "offence",
+    "convicted_on": "date of conviction",
+    "age_at_conviction": "age at conviction",
+    "against_this_victim": "against this victim",
+    "order": "kind of order",
+    "made_on": "date made",
+    "protects_this_victim": "protects this victim",
+    "in_force": "in force",
+    "breaches": "number of breaches",
+    "conduct": "kind of conduct",
+    "routes": "routes",
 }

@@ -40,7 +40,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from courtapp.adapter import FormValueError, form_field, to_case
-from courtapp.hearing import FORM_LABELS, Answer, HearingFile
+from courtapp.hearing import ENTRY_LABELS, FORM_LABELS, Answer, HearingFile
 from stalkrisk import (
     Assessment,
     AssessmentRecord,
@@ -273,7 +273,8 @@ def _label(field: str | None) -> str:
         return label
     index, _, sub = rest.partition("]")
     entry = f"{label}, entry {int(index) + 1}"
-    return f"{entry}: {sub.lstrip('.').replace('_', ' ')}" if sub else entry
+    sub = sub.lstrip(".")
+    return f"{entry}: {ENTRY_LABELS.get(sub, sub)}" if sub else entry
 
 
 def _problems(exc: ValidationError) -> tuple[FieldProblem, ...]:

@@ -29,8 +29,10 @@ from courtapp.adapter import (
     to_case,
 )
 from courtapp.hearing import (
+    ENTRY_LABELS,
     FORM_LABELS,
     Answer,
+    ConductRecord,
     ContactFrequency,
     ContactRoute,
     Hearing,
@@ -126,6 +128,8 @@ def test_not_recorded_is_unknown_in_every_table() -> None:
 def test_every_field_of_the_form_has_a_label() -> None:
     assert set(FORM_LABELS) == {f.name for f in dataclasses.fields(HearingFile)}
     assert set(ANSWER_FIELDS) <= set(FORM_LABELS)
+    entries = (PreviousConviction, ProtectiveOrderRecord, ConductRecord)
+    assert set(ENTRY_LABELS) == {f.name for e in entries for f in dataclasses.fields(e)}
 
 
 # --- "not recorded" is never "absent" --------------------------------------------------------

@@ -155,7 +155,7 @@ def test_a_conviction_needs_a_date_or_an_age() -> None:
     error = problems_of(example_file(previous_convictions=(undated,)))
     [problem] = error.problems
     assert problem.field == "previous_convictions[0].convicted_on"
-    assert problem.label == "Previous convictions, entry 1: convicted on"
+    assert problem.label == "Previous convictions, entry 1: date of conviction"
     assert "date of conviction" in problem.message
 
 
