@@ -224,6 +224,37 @@ def bench_batch(
     )
 
 
+def memory_only(n: int) -> int:
+    """Write ``n`` cases as JSONL and report the batch path's peak RSS and time on them.
+
+    The file repeats 2,000 synthetic cases under fresh case ids (writing a million distinct
+    cases would take longer than scoring them); the item tables of the vectorised scorer see
+    the same variety of values as they would in a real file of that size.
+    """
+    distinct = [c.model_dump(mode="json") for c in cohort(min(n, 2_000), seed=SEED).cases]
+    with tempfile.TemporaryDirectory(prefix="stalkrisk-memory-") as tmp:
+        source, out = Path(tmp) / "cases.jsonl", Path(tmp) / "rows.jsonl"
+        with source.open("w", encoding="utf-8", newline="\n") as f:
+            for i in range(n):
+                case = distinct[i % len(distinct)]
+                case["case_id"] = f"MEM-{i:07d}"
+                f.write(json.dumps(case) + "\n")
+        size = source.stat().st_size
+        start = time.perf_counter()
+        before, peak = batch_peak_rss(source, out)
+        seconds = time.perf_counter() - start
+        with out.open(encoding="utf-8") as rows:
+            written = sum(1 for _ in rows)
+    print(
+        f"[memory] {n:,} cases ({mb(size)} of JSONL) -> {written:,} rows in {seconds:,.0f} s "
+        f"({n / seconds:,.0f} cases/s, including the child's start-up); peak RSS {mb(peak)} "
+        f"({mb(before)} after imports, before the batch)"
+    )
+    if written != n:
+        raise AssertionError(f"{n:,} records in, {written:,} rows out")
+    return 0
+
+
 # --- 3. an encoded matrix to bands and top three ----------------------------------------------
 
 
@@ -338,6 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--n", type=int, help="cases in the batch benchmark (overrides --size)")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        metavar="N",
+        help="only measure the batch path's peak RSS and time on a JSONL file of N cases",
+    )
     parser.add_argument("--rss-batch", nargs=2, metavar=("SOURCE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_batch:  # the child process of batch_peak_rss
@@ -345,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
         batch_path(Path(args.rss_batch[0]), Path(args.rss_batch[1]))
         print(before, peak_rss())
         return 0
+    if args.memory is not None:
+        if args.memory < 1:
+            parser.error("--memory must be 1 or more")
+        return memory_only(args.memory)
     size = dict(SIZES[args.size])
     if args.n is not None:
         if args.n < 2:

@@ -25,3 +25,17 @@ def test_benchmarks_run_at_the_small_size():
     for name in NAMES:
         assert name in done.stdout
     assert "met?" in done.stdout
+
+
+def test_the_memory_measurement_runs_and_accounts_for_every_case():
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--memory", "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "300 cases" in done.stdout
+    assert "-> 300 rows" in done.stdout
+    assert "peak RSS" in done.stdout
