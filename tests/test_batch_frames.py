@@ -39,6 +39,7 @@ from stalkrisk._frames import (
     FRAME_CELL_INFINITE,
     FRAME_CELL_TYPE,
     FRAME_TOO_LONG,
+    _Layout,
     frame_records,
 )
 from stalkrisk.batch import (
@@ -56,6 +57,7 @@ from stalkrisk.batch import (
     score_frames,
     score_many,
     to_frame,
+    unflatten_row,
     write_csv,
     write_parquet,
 )
@@ -944,3 +946,39 @@ def test_the_dask_example_runs_in_process_and_shuts_its_cluster_down(
             break
         time.sleep(0.1)
     assert not left, [t.name for t in left]
+
+
+paths = st.sampled_from(
+    ["case_id", "perpetrator.age", "perpetrator.sex", "history.convictions", "a.b.c", "a.d"]
+)
+texts = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(["", "  ", "[1, 2]", ' {"x": 1}', "[not json", "{", "NaN", "[NaN]"]),
+)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(paths, texts), max_size=6, unique_by=lambda c: c[0]))
+def test_the_fast_nesting_equals_the_csv_code(cells: list[tuple[str, str]]) -> None:
+    """Without prefix columns, _Layout nests cells itself; it must match unflatten_row."""
+    layout = _Layout([c for c, _ in cells])
+    assert layout.fast
+    indexed = list(enumerate(t for _, t in cells))
+    try:
+        expected: Any = unflatten_row(dict(cells))
+    except ValueError as exc:
+        expected = (type(exc), str(exc), getattr(exc, "column", None))
+    try:
+        actual: Any = layout.nest(indexed)
+    except ValueError as exc:
+        actual = (type(exc), str(exc), getattr(exc, "column", None))
+    assert actual == expected
+    assert json.dumps(actual, default=str) == json.dumps(expected, default=str)  # key order
+
+
+def test_prefix_columns_use_the_csv_code() -> None:
+    layout = _Layout(["perpetrator", "perpetrator.age"])
+    assert not layout.fast
+    with pytest.raises(ValueError, match="conflicts with column 'perpetrator'"):
+        layout.nest([(0, '{"sex": "male"}'), (1, "40")])
+    assert layout.nest([(1, "40")]) == {"perpetrator": {"age": "40"}}
