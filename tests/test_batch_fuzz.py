@@ -17,6 +17,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from stalkrisk.batch import (
     MAX_PROBLEMS,
@@ -30,7 +31,7 @@ from stalkrisk.batch import (
     write_csv,
     write_jsonl,
 )
-from stalkrisk.schemas import MAX_LIST
+from stalkrisk.schemas import MAX_LIST, Case
 from stalkrisk.testing import case_dicts
 
 SECRET = "Zq7-SECRET-VALUE"  # planted in values; must never appear in an error
@@ -222,3 +223,38 @@ def test_hostile_lines_are_documented_errors() -> None:
     assert errors[1].message == TOO_DEEP
     assert errors[3].field == "history.convictions"
     assert errors[3].problems[0].type == "too_long"
+
+
+def _the_long_way(text: str) -> Any:
+    """What the other readers do with a record: parse it as JSON, then validate the data."""
+    from stalkrisk.batch import _parse_json
+
+    raw = _parse_json(text, last=False)
+    if raw.kind is not None:
+        return "invalid"
+    try:
+        return Case.model_validate(raw.data)
+    except ValidationError:
+        return "invalid"
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(lines())
+def test_validating_a_line_from_its_text_agrees_with_the_long_way(line: bytes) -> None:
+    # JSONL lines are validated straight from their text (pydantic's JSON parser), and only
+    # the lines that fail are parsed again with json.loads for their exact error. That is only
+    # right if both ways accept exactly the same lines, and read them as the same case.
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # the reader refuses these before either way is tried
+    try:
+        fast: Any = Case.model_validate_json(text)
+    except ValidationError:
+        fast = "invalid"
+    assert fast == _the_long_way(text)
