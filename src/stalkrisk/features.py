@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Final
 
 from ._ogrs3 import group_for_category, group_for_code
 from .errors import UNKNOWN_FACTOR, UnknownFactorError
@@ -114,6 +115,9 @@ class FactorValue:
     @classmethod
     def of(cls, presence: Presence) -> FactorValue:
         """Return the binary value of a tri-state answer."""
+        shared = _BINARY_VALUES.get(presence) if cls is FactorValue else None
+        if shared is not None:  # the three values are immutable, so they are shared
+            return shared
         if presence is Presence.PRESENT:
             return cls(1, 1)
         if presence is Presence.ABSENT:
@@ -170,6 +174,13 @@ class FactorValue:
         return f"FactorValue(low={_num(self.low)}, high={_num(self.high)}{note})"
 
 
+_BINARY_VALUES: Final = {
+    Presence.PRESENT: FactorValue(1, 1),
+    Presence.ABSENT: FactorValue(0, 0),
+    Presence.UNKNOWN: FactorValue(0, 1),
+}
+
+
 def _num(x: float | None) -> str:
     """Write a number without a spurious ``.0``; ``None`` as ``None``."""
     if x is None:
@@ -224,7 +235,7 @@ def any_of(*answers: Presence) -> Presence:
     """
     if Presence.PRESENT in answers:
         return Presence.PRESENT
-    if all(a is Presence.ABSENT for a in answers):
+    if answers.count(Presence.ABSENT) == len(answers):
         return Presence.ABSENT
     return Presence.UNKNOWN
 
@@ -233,7 +244,7 @@ def all_of(*answers: Presence) -> Presence:
     """Kleene "and" of tri-state answers."""
     if Presence.ABSENT in answers:
         return Presence.ABSENT
-    if all(a is Presence.PRESENT for a in answers):
+    if answers.count(Presence.PRESENT) == len(answers):
         return Presence.PRESENT
     return Presence.UNKNOWN
 
