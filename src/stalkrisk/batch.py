@@ -1037,10 +1037,13 @@ def score_many(
 
     Parameters
     ----------
-    source : path, binary stream or iterable
+    source : path, binary stream, frame or iterable
         A path to a JSONL (``.jsonl``/``.ndjson``: one case per line), JSON (``.json``: an
         array of cases, or one case) or CSV (``.csv``: one case per row, columns named by the
-        convention of ``docs/batch.md``) file; a binary stream (read as JSONL unless
+        convention of ``docs/batch.md``) file; with the ``[frames]`` extra, a Parquet
+        (``.parquet``/``.pq``) or Arrow IPC (``.arrow``/``.feather``/``.arrows``) file, a
+        pyarrow Table or RecordBatch, or a pandas or polars DataFrame (the same column
+        convention, typed cells allowed); a binary stream (read as JSONL unless
         ``input_format`` says otherwise); or an iterable of dicts or
         :class:`~stalkrisk.Case` objects, read lazily.
     instrument : str, path or Instrument, default "stalkrisk-screen"
@@ -1057,7 +1060,7 @@ def score_many(
         Called as ``progress(done)`` with the number of records done so far.
     top : int, default 3
         How many of each scale's largest contributions each row keeps.
-    input_format : {"jsonl", "json", "csv"}, optional
+    input_format : {"jsonl", "json", "csv", "parquet", "arrow"}, optional
         The file format, when the suffix does not say.
 
     Returns
