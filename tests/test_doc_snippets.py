@@ -49,10 +49,6 @@ DOCS = ROOT / "docs"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
 KNOWN = {"python", "console", "sh", "json", "toml", "csv", "text"}
 
-#: Fences without a language in pages other helpers own (issue 5). At most this many; the rest
-#: of the docs label every fence. Pending: label them `text` or `sh` in those pages.
-UNLABELLED_ALLOWED = {"batch.md": 1, "performance.md": 1}
-
 _CHECKER = doctest.OutputChecker()
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -236,7 +232,7 @@ def test_every_block_runs_or_is_checked(page: str, sandbox: Path) -> None:
     text = (DOCS / page).read_text(encoding="utf-8")
     found = blocks(text)
     unlabelled = [b.line for b in found if b.lang == ""]
-    assert len(unlabelled) <= UNLABELLED_ALLOWED.get(page, 0), (
+    assert not unlabelled, (
         f"docs/{page}: fences without a language at lines {unlabelled}; "
         "label them (python, console, sh, json, toml, csv or text)"
     )

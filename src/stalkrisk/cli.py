@@ -565,7 +565,7 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
         print(file=err)
     where = "standard output" if args.output == "-" else args.output
     print(f"stalkrisk batch: {summary}; written to {where}", file=err)
-    print(f"Validity: {validity}. {DECISION_SUPPORT_NOTICE}", file=err)
+    print(f"Validity: {validity.rstrip('.')}. {DECISION_SUPPORT_NOTICE}", file=err)
     return EXIT_INVALID if args.fail_on_error and summary.invalid else EXIT_OK
 
 
