@@ -252,19 +252,15 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Return the linear predictor (log-odds) of each row."""
         check_is_fitted(self, "coef_")
         data: NDArray[np.float64] = validate_data(self, X, dtype=np.float64, reset=False)
-        z = np.empty(data.shape[0])
-        coef = np.asarray(self.coef_, dtype=np.float64)
-        # Block by block, as predict_bands_and_top computes it, so the two agree to the bit.
-        for start in range(0, data.shape[0], _BLOCK_ROWS):
-            block = data[start : start + _BLOCK_ROWS]
-            np.matmul(block, coef, out=z[start : start + block.shape[0]])
-        return z + self.intercept_
+        # The same product as predict_bands_and_top's, so the two agree to the bit.
+        return np.asarray(data @ np.asarray(self.coef_, dtype=np.float64) + self.intercept_)
 
     def predict_bands_and_top(self, X: ArrayLike, n: int = 3) -> BandsAndTop:
-        """Return each row's probability, band and ``n`` largest contributions, in one pass.
+        """Return each row's probability, band and ``n`` largest contributions.
 
-        For scoring a large encoded matrix: the rows are taken a block at a time, so the matrix
-        is read from memory once, and the work on each block stays in the processor's cache.
+        For scoring a large encoded matrix: after one matrix product for the probabilities, the
+        contributions are found a block of rows at a time in a reused buffer, so the work on
+        each block stays in the processor's cache and no matrix-sized temporary is made.
         The probabilities and bands equal :meth:`predict_proba` and :meth:`predict_band`; the
         top contributions are those of :meth:`explain` (largest absolute size first, ties to
         the lower feature index, as :meth:`ModelExplanation.top` orders them).
@@ -306,17 +302,17 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if not 0 <= n <= k:
             raise ValueError(f"n must be from 0 to the number of features ({k}); got {n}")
         coef = np.asarray(self.coef_, dtype=np.float64)
-        z = np.empty(rows)
+        # One matrix product for the linear predictors (BLAS may use every core for it). A
+        # row's predictor is NaN or infinite exactly when one of its values is (or a product
+        # overflows), so checking the predictors checks the matrix.
+        z = data @ coef
+        if not np.isfinite(z).all():
+            raise ValueError("Input X contains NaN or infinity.")
         top = np.empty((rows, n), dtype=np.intp)
         buffer = np.empty((min(_BLOCK_ROWS, rows), k))
         for start in range(0, rows, _BLOCK_ROWS):
             block = data[start : start + _BLOCK_ROWS]
             m = block.shape[0]
-            np.matmul(block, coef, out=z[start : start + m])
-            # A row's linear predictor is NaN or infinite exactly when one of its values is
-            # (or a product overflows), so checking it checks the block.
-            if not np.isfinite(z[start : start + m]).all():
-                raise ValueError("Input X contains NaN or infinity.")
             size = np.multiply(block, coef, out=buffer[:m])
             np.abs(size, out=size)
             index = np.arange(m)
