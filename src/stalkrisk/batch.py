@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Final, Literal, TextIO
+from typing import IO, Any, Final, Literal, TextIO, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -120,6 +120,7 @@ UNKNOWN_FORMAT: Final = (
 
 _BOM: Final = b"\xef\xbb\xbf"
 _METERED: Final = frozenset({"jsonl", "json", "csv"})  # read through the opened stream
+_M = TypeVar("_M", bound=BaseModel)
 _DRAIN_BYTES: Final = 1 << 16
 _MAX_FIELD_PATH: Final = 200
 _CASE_ID = TypeAdapter(CaseId)
@@ -772,26 +773,62 @@ class _InstrumentRows:
 
     def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
         scores = self.scorer.score_batch(cases)
-        # The values come from validated cases and the scorer, so the rows are assembled
-        # without validating them again (model_construct); tests/test_batch.py checks that
-        # they equal validated rows.
-        return [
-            tuple(
-                ScaleRow.model_construct(
-                    scale=s.scale.id,
-                    status=ScaleStatus.SCORED if s.scored[j] else ScaleStatus.NOT_SCORED,
-                    total=float(s.total[j]) if s.scored[j] else None,
-                    band=_band_id(s, s.rank, j),
-                    band_floor=_band_id(s, s.floor_rank, j),
-                    top=tuple(
-                        TopContribution.model_construct(item=item, points=points)
-                        for item, points in s.top(j, top)
-                    ),
-                )
-                for s in scores.scales
+        per_scale = [_scale_rows(s, top) for s in scores.scales]
+        return list(zip(*per_scale, strict=True)) if per_scale else [() for _ in cases]
+
+
+def _construct(cls: type[_M], values: dict[str, Any]) -> _M:
+    """Build a row model from values that are valid by construction, without validating them.
+
+    What ``model_construct`` does, for the few fixed models of a batch row and without its
+    handling of defaults and aliases (every field is given): the rows come from validated
+    cases and the scorer. tests/test_batch.py checks that rows equal validated rows.
+    """
+    row = cls.__new__(cls)
+    object.__setattr__(row, "__dict__", values)
+    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    return row
+
+
+def _scale_rows(s: ScaleScores, top: int) -> list[ScaleRow]:
+    """Return one scale's row parts for every case of a chunk (arrays read as lists once)."""
+    ids = [b.id for b in s.bands]
+    items = s.scale.items
+    points = s.points.tolist()
+    ranking = s.ranking[:, :top].tolist()
+    ranked = s.ranked.tolist()
+    scale_id = s.scale.id
+    out = []
+    for scored, total, rank, floor, order, count, row in zip(
+        s.scored.tolist(),
+        s.total.tolist(),
+        s.rank.tolist(),
+        s.floor_rank.tolist(),
+        ranking,
+        ranked,
+        points,
+        strict=True,
+    ):
+        tops = tuple(
+            _construct(TopContribution, {"item": items[k], "points": row[k]})
+            for k in order[: min(top, count)]
+        )
+        out.append(
+            _construct(
+                ScaleRow,
+                {
+                    "scale": scale_id,
+                    "status": ScaleStatus.SCORED if scored else ScaleStatus.NOT_SCORED,
+                    "total": total if scored else None,
+                    "band": None if rank < 0 else ids[rank],
+                    "band_floor": None if floor < 0 else ids[floor],
+                    "top": tops,
+                },
             )
-            for j in range(len(cases))
-        ]
+        )
+    return out
 
 
 #: The one "scale" of a row scored by a model: ``total`` is the probability, ``band`` the
@@ -943,13 +980,16 @@ class BatchRun(Iterator[BatchRow]):
         if cases:
             scored = self._scorer.scales(cases, self._top)
             for (position, record, line), case, scales in zip(where, cases, scored, strict=True):
-                rows[position] = BatchRow.model_construct(
-                    record=record,
-                    line=line,
-                    case_id=case.case_id,
-                    instrument=self.instrument,
-                    scales=scales,
-                    error=None,
+                rows[position] = _construct(
+                    BatchRow,
+                    {
+                        "record": record,
+                        "line": line,
+                        "case_id": case.case_id,
+                        "instrument": self.instrument,
+                        "scales": scales,
+                        "error": None,
+                    },
                 )
         return [row for row in rows if row is not None]
 
@@ -1016,11 +1056,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _band_id(s: ScaleScores, ranks: Any, j: int) -> str | None:
-    rank = int(ranks[j])
-    return None if rank < 0 else s.bands[rank].id
 
 
 def score_many(
