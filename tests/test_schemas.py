@@ -912,3 +912,11 @@ def test_the_date_rule_visits_every_date(case: Case) -> None:
     from stalkrisk.schemas._case import _iter_dates
 
     assert list(_iter_dates(case)) == _all_dates(case)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases())
+def test_the_latest_date_is_the_latest_of_all_dates(case: Case) -> None:
+    from stalkrisk.schemas._case import _latest_date
+
+    assert _latest_date(case) == max((d for _, d in _all_dates(case)), default=dt.date.min)

@@ -38,7 +38,7 @@ from stalkrisk.assessment import (
     ScaleStatus,
 )
 from stalkrisk.bands import Band
-from stalkrisk.features import FactorKind, FactorValue
+from stalkrisk.features import _SHARED_BINARY_IDS, FactorKind, FactorValue
 from stalkrisk.instruments import Instrument, Item, MissingDataMethod, Scale
 from stalkrisk.schemas import Case
 
@@ -64,7 +64,16 @@ class _Cell:
 class _ItemTable:
     """An item's results, keyed by the values of the factors it reads."""
 
-    __slots__ = ("_cells", "item", "kind", "max_points", "scores_levels", "sources")
+    __slots__ = (
+        "_cells",
+        "_shared",
+        "_single",
+        "item",
+        "kind",
+        "max_points",
+        "scores_levels",
+        "sources",
+    )
 
     def __init__(self, item: Item, kind: FactorKind) -> None:
         self.item = item
@@ -76,9 +85,25 @@ class _ItemTable:
         self.scores_levels = item.levels is not None
         self.max_points = item.max_points
         self._cells: dict[tuple[FactorValue, ...], _Cell] = {}
+        # Items that read one factor whose value is one of the three shared binary values
+        # (features._BINARY_VALUES, which live as long as the process) are looked up by
+        # the value's identity: no tuple to build and no hash to compute in Python.
+        self._single = self.sources[0] if len(self.sources) == 1 else None
+        self._shared: dict[int, _Cell] = {}
 
     def cell(self, values: Values) -> _Cell:
-        key = tuple([values[s] for s in self.sources])
+        if self._single is not None:
+            value = values[self._single]
+            found = self._shared.get(id(value))
+            if found is not None:
+                return found
+            found = self._lookup((value,), values)
+            if id(value) in _SHARED_BINARY_IDS:
+                self._shared[id(value)] = found
+            return found
+        return self._lookup(tuple([values[s] for s in self.sources]), values)
+
+    def _lookup(self, key: tuple[FactorValue, ...], values: Values) -> _Cell:
         cell = self._cells.get(key)
         if cell is None:
             scored, contribution = item_result(self.item, self.kind, values)

@@ -179,6 +179,9 @@ _BINARY_VALUES: Final = {
     Presence.ABSENT: FactorValue(0, 0),
     Presence.UNKNOWN: FactorValue(0, 1),
 }
+#: The identities of the three shared binary values, which live as long as the process (the
+#: vectorised scorer looks items up by them).
+_SHARED_BINARY_IDS: Final = frozenset(id(v) for v in _BINARY_VALUES.values())
 
 
 def _num(x: float | None) -> str:

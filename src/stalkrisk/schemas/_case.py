@@ -83,17 +83,26 @@ def _iter_dates(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]
 
 
 def _latest_date(model: BaseModel) -> dt.date:
-    """Return the latest date anywhere inside ``model`` (``date.min`` if there is none)."""
+    """Return the latest date anywhere inside ``model`` (``date.min`` if there is none).
+
+    Run on every case validated, so it reads the field values straight from each model's
+    ``__dict__`` (where pydantic keeps them) and visits only the fields that can hold a date.
+    """
     latest = dt.date.min
-    stack: list[object] = [model]
+    stack: list[BaseModel] = [model]
     while stack:
-        value = stack.pop()
-        if isinstance(value, BaseModel):
-            stack.extend(getattr(value, name) for name in _date_fields(type(value)))
-        elif isinstance(value, list):
-            stack.extend(value)
-        elif isinstance(value, dt.date) and value > latest:
-            latest = value
+        part = stack.pop()
+        values = part.__dict__
+        for name in _date_fields(type(part)):
+            value = values[name]
+            if value is None:
+                continue
+            items = value if type(value) is list else (value,)
+            for item in items:
+                if isinstance(item, BaseModel):
+                    stack.append(item)
+                elif item > latest:  # a date: the only other thing these fields hold
+                    latest = item
     return latest
 
 
