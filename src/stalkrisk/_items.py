@@ -7,7 +7,7 @@ it reads; and a logistic scale's probability at one horizon.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +17,14 @@ from stalkrisk.instruments import Item, Scale
 from stalkrisk.instruments._model import Horizon
 from stalkrisk.schemas import Presence
 
-__all__ = ["Scored", "Values", "horizon_result", "item_result", "item_value"]
+__all__ = [
+    "Scored",
+    "Values",
+    "horizon_result",
+    "item_result",
+    "item_value",
+    "not_scored_reason",
+]
 
 Values = Mapping[str, FactorValue]
 
@@ -127,4 +134,16 @@ def horizon_result(horizon: Horizon, total: float, scale: Scale) -> HorizonResul
         log_odds=log_odds,
         probability=probability,
         percent=_percent(probability, scale),
+    )
+
+
+def not_scored_reason(
+    scale: Scale, unknown: Sequence[str], contributions: Sequence[Contribution]
+) -> str:
+    """Return why a scale was not scored: how many items are unknown, which, and why."""
+    notes = [f"{c.item}: {c.note}" for c in contributions if c.note]
+    return (
+        f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
+        f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
+        + (f" Why: {'; '.join(notes)}." if notes else "")
     )

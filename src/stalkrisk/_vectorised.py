@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from stalkrisk._items import Values, horizon_result, item_result
+from stalkrisk._items import Values, horizon_result, item_result, not_scored_reason
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     Assessment,
@@ -250,12 +250,7 @@ class BatchScores:
         scored = bool(s.scored[i])
         reason = None
         if not scored:
-            notes = [f"{c.item}: {c.note}" for c in contributions if c.note]
-            reason = (
-                f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
-                f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
-                + (f" Why: {'; '.join(notes)}." if notes else "")
-            )
+            reason = not_scored_reason(scale, unknown, contributions)
         flags = tuple(
             RedFlagResult(
                 id=flag.id,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from stalkrisk._items import Values, horizon_result, item_result
+from stalkrisk._items import Values, horizon_result, item_result, not_scored_reason
 from stalkrisk._vectorised import BatchScores, ScaleScores, VectorisedScorer
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
@@ -282,12 +282,7 @@ class WeightedScorer:
                 band_on = scale.band_on or scale.horizons[0].id
                 banded = next(h.percent for h in horizons if h.id == band_on)
         else:
-            notes = [f"{c.item}: {c.note}" for c in tally.contributions if c.note]
-            reason = (
-                f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
-                f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
-                + (f" Why: {'; '.join(notes)}." if notes else "")
-            )
+            reason = not_scored_reason(scale, unknown, tally.contributions)
 
         score_rank = None if banded is None else band_index(banded, scale.bands)
         final_rank = score_rank
