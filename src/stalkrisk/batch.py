@@ -840,7 +840,11 @@ class _ModelRows:
     """Scores chunks of cases with a fitted logistic model and its case encoder."""
 
     def __init__(self, model: Any) -> None:
-        from stalkrisk.model import LogisticRiskModel, load_model  # noqa: PLC0415 - [ml] extra
+        from stalkrisk.model import (  # noqa: PLC0415 - the [ml] extra, only when asked for
+            MODEL_FORMAT,
+            LogisticRiskModel,
+            load_model,
+        )
         from stalkrisk.model._persistence import model_sha256  # noqa: PLC0415
 
         if isinstance(model, str | os.PathLike):
@@ -856,7 +860,7 @@ class _ModelRows:
         self.model, self.encoder = model, encoder
         self.info = BatchInstrument(
             id="logistic-model",
-            version=MODEL_FORMAT_VERSION,
+            version=MODEL_FORMAT,
             sha256=model_sha256(model, encoder=encoder),
             scales=(MODEL_SCALE,),
         )
@@ -887,9 +891,6 @@ class _ModelRows:
                 )
             )
         return rows
-
-
-MODEL_FORMAT_VERSION: Final = "stalkrisk-model/1"
 
 
 class BatchRun(Iterator[BatchRow]):
