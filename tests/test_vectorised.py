@@ -94,3 +94,15 @@ def test_unknown_scale_is_a_key_error() -> None:
 def test_an_answers_only_instrument_cannot_score_cases() -> None:
     with pytest.raises(InstrumentError, match="psa"):
         WeightedScorer("psa").score_batch([stalkrisk.load_example("EX-03")])
+
+
+def test_item_tables_stop_growing_but_still_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    import stalkrisk._vectorised as vectorised
+
+    monkeypatch.setattr(vectorised, "MAX_CELLS", 1)
+    scorer = WeightedScorer()
+    cases = stalkrisk.examples.load_examples()
+    scores = scorer.score_batch(cases)
+    assert all(len(t._cells) <= 1 for tables in scorer._engine._tables for t in tables)
+    for i, case in enumerate(cases):
+        assert scores.assessment(i) == scorer.score(case)

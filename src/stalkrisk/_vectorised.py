@@ -49,6 +49,8 @@ Ints = npt.NDArray[np.intp]
 Bools = npt.NDArray[np.bool_]
 
 _NONE = -1  # "no band" in the rank arrays
+#: The most results one item keeps in its table (each is a few hundred bytes).
+MAX_CELLS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +113,10 @@ class _ItemTable:
             low, high = scored.possible if scored.possible is not None else (nan, nan)
             points = nan if scored.points is None else scored.points
             cell = _Cell(points, low, high, contribution)
-            # NaN never equals itself, so a key holding one would never be found again.
-            if key == key:  # noqa: PLR0124 - False when a value holds a NaN
+            # NaN never equals itself, so a key holding one would never be found again. The
+            # table stops growing at MAX_CELLS (many distinct counts, say, in a hostile file):
+            # further values are scored each time, so memory stays bounded.
+            if key == key and len(self._cells) < MAX_CELLS:  # noqa: PLR0124 - NaN
                 self._cells[key] = cell
         return cell
 
