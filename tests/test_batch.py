@@ -431,6 +431,7 @@ def test_write_jsonl(example_cases: dict[str, stalkrisk.Case], tmp_path: Path) -
         "id": "stalkrisk-screen",
         "version": assessment.instrument.version,
         "sha256": assessment.instrument.sha256,
+        "validation_status": "illustrative",
     }
     assert first["scales"]["serious_harm"]["band"] == "high"
     assert lines[-1]["status"] == "invalid"
@@ -455,6 +456,8 @@ def test_write_csv(example_cases: dict[str, stalkrisk.Case]) -> None:
     expected = {e["scale"]: e["top"] for e in _expected(example_cases["EX-01"])}
     assert [tuple(t) for t in top["serious_harm"]] == expected["serious_harm"]
     assert ex01["instrument"] == f"stalkrisk-screen@{assessment.instrument.version}"
+    # Every row says how far the weights are validated, invalid records included.
+    assert {r["instrument_validation_status"] for r in table} == {"illustrative"}
     empty = io.StringIO()
     write_csv([], empty)
     assert empty.getvalue().startswith("record,case_id,status,top_contributions")
@@ -607,6 +610,7 @@ def test_score_many_with_a_model_gives_its_probabilities_bands_and_top(
         assert [(t.item, t.points) for t in scale.top] == expected
         assert BatchRow.model_validate(row.model_dump()) == row
     assert rows[0].instrument.sha256 == model_sha256(model, encoder=model.encoder_)
+    assert {r.instrument.validation_status for r in rows} == {"locally_fitted"}
     # The same model object scores the same.
     again = list(score_many(cases, model=model))
     assert [r.scales for r in again] == [r.scales for r in rows[:-1]]

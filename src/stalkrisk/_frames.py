@@ -496,6 +496,7 @@ def _values(row: BatchRow) -> list[Any]:
         json.dumps(top, separators=compact) if row.scales else None,
         f"{row.instrument.id}@{row.instrument.version}",
         row.instrument.sha256,
+        row.instrument.validation_status,
         None if row.error is None else json.dumps(_error_dict(row.error), separators=compact),
     ]
 
@@ -634,9 +635,9 @@ def write_parquet(
     The columns are those of :func:`~stalkrisk.batch.write_csv` and of :func:`to_frame`:
     ``record`` (int64), ``case_id``, ``status``, per scale ``<scale>.status``,
     ``<scale>.total`` (double), ``<scale>.band``, ``<scale>.band_floor``, then
-    ``top_contributions`` (JSON), ``instrument`` (``id@version``), ``instrument_sha256`` and
-    ``error`` (JSON); every string column is null where the CSV has an empty cell. At most
-    ``row_group_size`` rows are held in memory.
+    ``top_contributions`` (JSON), ``instrument`` (``id@version``), ``instrument_sha256``,
+    ``instrument_validation_status`` and ``error`` (JSON); every string column is null where
+    the CSV has an empty cell. At most ``row_group_size`` rows are held in memory.
 
     Parameters
     ----------

@@ -55,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from stalkrisk._vectorised import ScaleScores
 from stalkrisk.assessment import ScaleStatus
 from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
-from stalkrisk.instruments import DEFAULT_INSTRUMENT
+from stalkrisk.instruments import DEFAULT_INSTRUMENT, ValidationStatus
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case
 from stalkrisk.schemas._case import CaseId
@@ -230,12 +230,16 @@ class ScaleRow(_Frozen):
 
 
 class BatchInstrument(_Frozen):
-    """The instrument that produced a batch: id, version, content hash and scale ids."""
+    """The instrument (or model) that produced a batch: id, version, hash, validation, scales."""
 
     id: str
     version: str
     sha256: str
     scales: tuple[str, ...]
+    validation_status: str
+    """How far its weights are validated (``illustrative``, ``published``,
+    ``locally_fitted``, ``locally_validated``), carried on every row so that an export is
+    never read without it."""
 
 
 class BatchRow(_Frozen):
@@ -289,6 +293,7 @@ class BatchRow(_Frozen):
                 "id": self.instrument.id,
                 "version": self.instrument.version,
                 "sha256": self.instrument.sha256,
+                "validation_status": self.instrument.validation_status,
             },
             "scales": {s.scale: _scale_dict(s) for s in self.scales},
             "error": None if self.error is None else _error_dict(self.error),
@@ -769,6 +774,7 @@ class _InstrumentRows:
             version=inst.version,
             sha256=inst.sha256,
             scales=tuple(s.id for s in inst.scales),
+            validation_status=inst.validation.status.value,
         )
 
     def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
@@ -863,6 +869,8 @@ class _ModelRows:
             version=MODEL_FORMAT,
             sha256=model_sha256(model, encoder=encoder),
             scales=(MODEL_SCALE,),
+            # Fitted to local outcomes; not validated until checked on other cases.
+            validation_status=ValidationStatus.LOCALLY_FITTED.value,
         )
 
     def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
@@ -1209,6 +1217,7 @@ def _csv_header(scales: Sequence[str]) -> list[str]:
         "top_contributions",
         "instrument",
         "instrument_sha256",
+        "instrument_validation_status",
         "error",
     ]
 
@@ -1233,6 +1242,7 @@ def _csv_cells(row: BatchRow) -> list[str]:
         json.dumps(top, separators=compact) if row.scales else "",
         f"{row.instrument.id}@{row.instrument.version}",
         row.instrument.sha256,
+        row.instrument.validation_status,
         "" if row.error is None else json.dumps(_error_dict(row.error), separators=compact),
     ]
 
@@ -1243,7 +1253,8 @@ def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummar
     Columns: ``record``, ``case_id``, ``status``, per scale ``<scale>.status``,
     ``<scale>.total``, ``<scale>.band``, ``<scale>.band_floor``, then ``top_contributions``
     (JSON: scale → ``[[item, points], ...]``), ``instrument`` (``id@version``),
-    ``instrument_sha256`` and ``error`` (JSON, empty when there is none).
+    ``instrument_sha256``, ``instrument_validation_status`` and ``error`` (JSON, empty when
+    there is none).
 
     Returns
     -------
@@ -1256,7 +1267,7 @@ def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummar
     >>> out = io.StringIO()
     >>> summary = write_csv(score_many([stalkrisk.load_example("EX-03")]), out)
     >>> print(out.getvalue().splitlines()[0])
-    record,case_id,status,continued_stalking.status,continued_stalking.total,continued_stalking.band,continued_stalking.band_floor,serious_harm.status,serious_harm.total,serious_harm.band,serious_harm.band_floor,top_contributions,instrument,instrument_sha256,error
+    record,case_id,status,continued_stalking.status,continued_stalking.total,continued_stalking.band,continued_stalking.band_floor,serious_harm.status,serious_harm.total,serious_harm.band,serious_harm.band_floor,top_contributions,instrument,instrument_sha256,instrument_validation_status,error
     """
     tally = _Tally()
     with _text_out(destination) as out:
