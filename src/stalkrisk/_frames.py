@@ -33,7 +33,6 @@ from typing import IO, Any, Final
 import numpy as np
 
 from stalkrisk.batch import (
-    CSV_CELL_JSON,
     MAX_RECORD_BYTES,
     TOO_DEEP,
     BatchRow,
@@ -41,10 +40,10 @@ from stalkrisk.batch import (
     BatchSummary,
     ErrorKind,
     RowStatus,
+    _cell_value,
     _CellError,
     _csv_header,
     _error_dict,
-    _parse_json,
     _Raw,
     _read_error,
     _Tally,
@@ -276,13 +275,7 @@ class _Layout:
         for i, cell in cells:
             if not cell.strip():
                 continue
-            value: Any = cell
-            if cell.lstrip()[:1] in ("[", "{"):
-                parsed = _parse_json(cell, last=False)
-                if parsed.kind is not None:
-                    reason = parsed.problems[0].message
-                    raise _CellError(self.columns[i], CSV_CELL_JSON.format(reason=reason))
-                value = parsed.data
+            value = _cell_value(self.columns[i], cell)
             path = self.paths[i]
             node = data
             for part in path[:-1]:

@@ -547,19 +547,23 @@ class _CellError(ValueError):
         self.message = message
 
 
+def _cell_value(column: str, cell: str) -> Any:
+    """Return a cell's value: its text, or the JSON it holds when it starts with [ or {."""
+    if cell.lstrip()[:1] not in ("[", "{"):
+        return cell
+    parsed = _parse_json(cell, last=False)
+    if parsed.kind is not None:
+        raise _CellError(column, CSV_CELL_JSON.format(reason=parsed.problems[0].message))
+    return parsed.data
+
+
 def _unflatten(cells: Mapping[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     owner: dict[tuple[str, ...], str] = {}  # which column set each path
     for column, cell in cells.items():
         if cell is None or not cell.strip():
             continue
-        value: Any = cell
-        if cell.lstrip()[:1] in ("[", "{"):
-            parsed = _parse_json(cell, last=False)
-            if parsed.kind is not None:
-                reason = parsed.problems[0].message
-                raise _CellError(column, CSV_CELL_JSON.format(reason=reason))
-            value = parsed.data
+        value = _cell_value(column, cell)
         path = tuple(column.split("."))
         node = data
         for depth, part in enumerate(path[:-1]):
