@@ -125,7 +125,15 @@ def assert_not_lowered(before: Assessment, after: Assessment, change: object) ->
         where = f"{a.scale} after {change}"
         assert rank(a.band_floor) >= rank(b.band_floor), where
         assert a.total_range[0] >= b.total_range[0], where
-        same_unknowns = b.unknown_items == a.unknown_items
+        # A pro-rated total is kept within the totals still possible, so it can only be
+        # compared when the unknown items are the same and could still score the same: a
+        # change can raise risk and yet narrow what an unknown item could score (a bail
+        # breach recorded, say, when the protective-order breaches are unknown), which
+        # rightly lowers the highest possible total and with it the estimate.
+        unknown_ranges = [
+            (c.item, c.possible_points) for c in b.contributions if c.points is None
+        ] == [(c.item, c.possible_points) for c in a.contributions if c.points is None]
+        same_unknowns = b.unknown_items == a.unknown_items and unknown_ranges
         if b.status is ScaleStatus.SCORED and a.status is ScaleStatus.SCORED and same_unknowns:
             assert a.total is not None
             assert b.total is not None
