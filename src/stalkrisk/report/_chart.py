@@ -5,6 +5,11 @@ matplotlib is imported only inside these functions. Figures are built with
 chart neither changes the global backend nor registers a figure with pyplot. The SVG is
 deterministic: a fixed hash salt per scale, no date in the metadata, matplotlib's default
 style, and text drawn as paths.
+
+Every piece of text is drawn as plain text, never parsed as mathtext or TeX: an instrument's
+labels may contain ``$``, backslashes, ``^`` or ``_`` and are drawn exactly as written. The text is
+created with ``text.parse_math`` and ``text.usetex`` off, and every text object in the finished
+figure (tick labels included) is set to plain text again before it is returned.
 """
 
 from __future__ import annotations
@@ -21,7 +26,13 @@ from stalkrisk.instruments import Instrument, bundled_instruments
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["NO_CUT_POINTS", "PLOT_EXTRA", "contribution_chart", "contribution_svg"]
+__all__ = [
+    "CHART_FAILED",
+    "NO_CUT_POINTS",
+    "PLOT_EXTRA",
+    "contribution_chart",
+    "contribution_svg",
+]
 
 #: The message of the ImportError raised when matplotlib is missing.
 PLOT_EXTRA = (
@@ -33,6 +44,13 @@ NO_CUT_POINTS = (
     "the band cut-points of instrument {id} {version} (sha256 {sha}) are not available: it is "
     "not the bundled instrument with that hash; pass instrument= the file it was scored with"
 )
+
+#: Raised (as RuntimeError, the cause chained) when drawing or saving a chart fails. Fixed, so
+#: that no label or value reaches a report through an exception's text.
+CHART_FAILED = "the chart could not be drawn"
+
+#: rcParams under which a chart's text is created and drawn: plain text, no mathtext, no TeX.
+_PLAIN_TEXT: dict[str, Any] = {"text.parse_math": False, "text.usetex": False}
 
 # Band shading, lowest band first: light to dark, readable in greyscale and when printed.
 _BAND_COLOURS = ("#e8f1e4", "#fdf0d0", "#f8d5cc", "#eab3b3", "#d99090")
@@ -239,8 +257,9 @@ def contribution_chart(
 
     The upper panel shows each item's points (unknown items hatched over the points they
     could score); the lower panel shows the total against the bands, with the cut-points
-    dashed and the range that the unknown items leave open. The figure is not registered
-    with ``pyplot``; save it with ``figure.savefig(...)``.
+    dashed and the range that the unknown items leave open. Every label is drawn as plain
+    text, exactly as written: ``$``, backslashes, ``^`` and ``_`` are never read as mathtext
+    or TeX. The figure is not registered with ``pyplot``; save it with ``figure.savefig(...)``.
 
     Parameters
     ----------
@@ -273,11 +292,24 @@ def contribution_chart(
     s = assessment.scale(scale_id)
     bands = _band_specs(assessment, scale_id, instrument)
     _matplotlib()
+    return _figure(s, bands)
+
+
+def _plain_text(figure: Figure) -> None:
+    """Draw every text object of the figure as plain text: no mathtext, no TeX."""
+    from matplotlib.text import Text  # noqa: PLC0415
+
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+
+
+def _figure(s: ScaleResult, bands: Sequence[BandSpec]) -> Figure:
     from matplotlib import style  # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    with style.context("default"):
+    with style.context(["default", _PLAIN_TEXT]):
         n = len(s.contributions)
         figure = Figure(figsize=(7.5, 0.24 * n + 2.2), layout="constrained")
         FigureCanvasAgg(figure)
@@ -292,6 +324,7 @@ def contribution_chart(
         if s.override is not None:
             title += f", final band {final} (override)"
         figure.suptitle(title, fontsize=9.5, fontweight="bold")
+        _plain_text(figure)
     return figure
 
 
@@ -301,11 +334,51 @@ _PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 def contribution_svg(
     assessment: Assessment, scale_id: str, *, instrument: Instrument | None = None
 ) -> str:
-    """Return the chart as an inline ``<svg>`` element: deterministic, no XML prologue."""
-    figure = contribution_chart(assessment, scale_id, instrument=instrument)
+    """Return the chart as an inline ``<svg>`` element: deterministic, no XML prologue.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        The assessment.
+    scale_id : str
+        The scale to draw.
+    instrument : Instrument, optional
+        The instrument the assessment was scored with; needed only when it is not bundled.
+
+    Returns
+    -------
+    str
+        The ``<svg>`` element, its text drawn as paths.
+
+    Raises
+    ------
+    ImportError
+        Without matplotlib (``pip install 'stalkrisk[plot]'``).
+    KeyError
+        If the assessment has no such scale.
+    ValueError
+        If the instrument's cut-points are not available (:data:`NO_CUT_POINTS`).
+    RuntimeError
+        If drawing or saving the chart fails for any other reason; the message is always
+        :data:`CHART_FAILED`, and the original exception is chained as its cause.
+
+    Examples
+    --------
+    >>> import stalkrisk
+    >>> from stalkrisk.report._chart import contribution_svg
+    >>> a = stalkrisk.score(stalkrisk.load_example("EX-07"))
+    >>> contribution_svg(a, "serious_harm").startswith("<svg")
+    True
+    """
+    s = assessment.scale(scale_id)
+    bands = _band_specs(assessment, scale_id, instrument)
     mpl = _matplotlib()
     buffer = io.StringIO()
-    rc = {"svg.hashsalt": f"stalkrisk-{scale_id}", "svg.fonttype": "path"}
-    with mpl.rc_context(rc):
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    rc = {"svg.hashsalt": f"stalkrisk-{scale_id}", "svg.fonttype": "path", **_PLAIN_TEXT}
+    try:
+        figure = _figure(s, bands)
+        with mpl.rc_context(rc):
+            figure.savefig(buffer, format="svg", metadata={"Date": None})
+    except Exception as exc:  # any failure becomes one fixed message, free of case data
+        raise RuntimeError(CHART_FAILED) from exc
     return _PROLOGUE.sub("", buffer.getvalue(), count=1).strip()

@@ -7,6 +7,7 @@ matplotlib writes from the assessment's numbers and labels (its text drawn as pa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from html import escape
 
@@ -22,6 +23,8 @@ from stalkrisk.report._document import (
 )
 
 __all__ = ["CSS", "ChartRenderer", "render_html", "section_html"]
+
+_log = logging.getLogger(__name__)
 
 #: Draws a chart: returns ``(svg, None)``, or ``(None, why it was left out)``.
 ChartRenderer = Callable[[Chart], tuple[str | None, str | None]]
@@ -114,8 +117,19 @@ def _keyvalues(kv: KeyValues) -> str:
     return f"<dl>{''.join(parts)}</dl>"
 
 
+def _draw(c: Chart, draw: ChartRenderer | None) -> tuple[str | None, str | None]:
+    """Draw one chart; a chart that fails is left out, and never stops the report."""
+    if draw is None:
+        return None, "charts were not requested"
+    try:
+        return draw(c)
+    except Exception as exc:  # a fixed note: an exception's text could carry case data
+        _log.warning("a chart was left out: drawing it raised %s", type(exc).__name__)
+        return None, None
+
+
 def _chart(c: Chart, draw: ChartRenderer | None) -> str:
-    svg, why = draw(c) if draw is not None else (None, "charts were not requested")
+    svg, why = _draw(c, draw)
     caption = f"<figcaption>{escape(c.title)}.</figcaption>"
     if svg is None:
         return (
