@@ -1,0 +1,196 @@
+"""Validation helpers for the top-level documents (cases, answers, records).
+
+Three rules every top-level document shares, whatever path it comes in by (a dict, a JSON
+string, a file, a batch line):
+
+- **Discreet errors.** A key that is not part of the schema may itself be personal data
+  (``{"perpetrator": {"Jane Smith": ...}}``), so an error never repeats it: an unknown key is
+  reported at its parent (``perpetrator: an unknown field was given ...``) with the fields
+  allowed there, and any other path that passes through an unknown key shows it as ``?``.
+- **Bounded size.** Every list in a case is bounded, but lists inside lists multiply
+  (500 orders x 500 breaches); the number of list entries in a whole document is bounded too,
+  and counted before any object is built.
+- **Strict JSON.** ``model_validate_json`` reads the text with
+  :func:`stalkrisk._internal.documents.parse_json` (no duplicate keys, no NaN, bounded depth
+  and number length), so it refuses what every other reader refuses.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Final, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from stalkrisk._internal.documents import DocumentError, parse_json
+
+__all__ = [
+    "UNKNOWN_FIELD",
+    "count_list_items",
+    "discreet_errors",
+    "document_error",
+    "known_field_names",
+    "model_at",
+    "parse_document_json",
+]
+
+UNKNOWN_FIELD: Final = (
+    "an unknown field was given here (its name is not repeated, as it may be personal data); "
+    "the fields allowed here are: {allowed}"
+)
+UNKNOWN_FIELD_NO_LIST: Final = (
+    "an unknown field was given here (its name is not repeated, as it may be personal data)"
+)
+TOO_MANY_ITEMS: Final = (
+    "the document holds more than {limit:,} list entries in all (lists inside lists "
+    "multiply); split it, or leave out detail the instruments do not read"
+)
+_SHOWN_FIELDS: Final = 40
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """Return the pydantic models an annotation can hold, directly or inside containers."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    origin = get_origin(annotation)
+    if origin is not None or isinstance(annotation, types.UnionType):
+        for arg in get_args(annotation):
+            found += _models_in(arg)
+    return found
+
+
+@cache
+def known_field_names(model: type[BaseModel]) -> frozenset[str]:
+    """Return every field name (and alias) of ``model`` and of the models inside it.
+
+    Examples
+    --------
+    >>> from stalkrisk import Case
+    >>> names = known_field_names(Case)
+    >>> {"case_id", "perpetrator", "to_kill"} <= names
+    True
+    """
+    names: set[str] = set()
+    stack = [model]
+    seen: set[type[BaseModel]] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            names.add(name)
+            if info.alias:
+                names.add(info.alias)
+            stack.extend(_models_in(info.annotation))
+    return frozenset(names)
+
+
+def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """Return the model class found at ``loc`` inside ``model`` (``None`` if not a model)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue  # a list index: the same model type
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        inner = _models_in(info.annotation)
+        current = inner[0] if len(inner) == 1 else None
+    return current
+
+
+def count_list_items(data: Any, limit: int) -> bool:
+    """Return whether ``data`` holds more than ``limit`` list entries in all, at every depth.
+
+    Stops as soon as the limit is passed, so hostile input costs little.
+
+    Examples
+    --------
+    >>> count_list_items({"a": [[1, 2], [3]], "b": {"c": [4]}}, 5)
+    True
+    >>> count_list_items({"a": [[1, 2], [3]], "b": {"c": [4]}}, 6)
+    False
+    """
+    total = 0
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
+        elif type(node) is list:
+            total += len(node)
+            if total > limit:
+                return True
+            stack.extend(v for v in node if type(v) is dict or type(v) is list)
+        elif isinstance(node, Mapping):
+            stack.extend(node.values())
+    return False
+
+
+def _fields_here(model: type[BaseModel], parent: tuple[str | int, ...]) -> str | None:
+    here = model_at(model, parent)
+    if here is None:
+        return None
+    names = sorted(here.model_fields)
+    shown = ", ".join(names[:_SHOWN_FIELDS])
+    return shown + (", ..." if len(names) > _SHOWN_FIELDS else "")
+
+
+def discreet_errors(model: type[BaseModel], exc: ValidationError) -> ValidationError:
+    """Return ``exc`` with every key outside ``model``'s schema taken out of its locations.
+
+    An ``extra_forbidden`` error moves to the parent of the unknown key, with a message that
+    lists the fields allowed there; another location through an unknown key shows ``?``.
+    Returns ``exc`` itself when nothing needs to change.
+    """
+    known = known_field_names(model)
+    errors = exc.errors(include_url=False, include_input=False)
+    changed = False
+    details: list[InitErrorDetails] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        kind, message = error["type"], error["msg"]
+        if kind == "extra_forbidden" and loc:
+            loc = loc[:-1]
+            allowed = _fields_here(model, loc)
+            message = UNKNOWN_FIELD.format(allowed=allowed) if allowed else UNKNOWN_FIELD_NO_LIST
+            changed = True
+        safe = tuple(p if isinstance(p, int) or p in known else "?" for p in loc)
+        changed = changed or safe != loc
+        details.append(
+            InitErrorDetails(type=PydanticCustomError(kind, message), loc=safe, input=None)
+        )
+    if not changed:
+        return exc
+    return ValidationError.from_exception_data(exc.title, details, hide_input=True)
+
+
+def document_error(title: str, exc: DocumentError) -> ValidationError:
+    """Return a :class:`pydantic.ValidationError` (type ``json_invalid``) for a JSON problem."""
+    detail = InitErrorDetails(
+        type=PydanticCustomError("json_invalid", exc.message), loc=(), input=None
+    )
+    return ValidationError.from_exception_data(title, [detail], hide_input=True)
+
+
+def parse_document_json(model: type[BaseModel], json_data: str | bytes | bytearray) -> Any:
+    """Parse JSON text for ``model`` strictly; a problem is a ``ValidationError``.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        Of type ``json_invalid`` (invalid JSON, NaN, a duplicate key, nesting or a number
+        too large); a duplicate key outside the schema is not named.
+    """
+    try:
+        text = bytes(json_data) if isinstance(json_data, bytearray) else json_data
+        return parse_json(text, known_keys=known_field_names(model))
+    except DocumentError as exc:
+        raise document_error(model.__name__, exc) from None
