@@ -78,8 +78,9 @@ def test_item_answers_forbid_extra_fields() -> None:
             {"case_id": "A-1", "assessment_date": "2024-05-01", "answers": {}, "name": "x"}
         )
     error = only_error(exc)
-    assert error["loc"] == ("name",)
+    assert error["loc"] == ()
     assert error["type"] == "extra_forbidden"
+    assert "name" not in error["msg"].split(";")[1]  # the fields allowed are listed, not the key
 
 
 @pytest.mark.parametrize("case_id", ["Jane Doe", "", "-leading-dash", "x" * 65, "a/b"])

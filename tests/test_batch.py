@@ -22,6 +22,7 @@ from stalkrisk.batch import (
     NON_FINITE,
     NOT_OBJECT,
     NOT_UTF8,
+    TEXT_CELLS,
     TOO_LONG,
     BatchRow,
     BatchSummary,
@@ -171,7 +172,8 @@ def test_csv_round_trip_of_the_example_cases(
     for row, case in zip(rows, example_cases.values(), strict=True):
         assert row.error is None, row.error
         assert _actual(row) == _expected(case)
-        assert stalkrisk.Case.model_validate(unflatten_row(flatten_case(case))) == case
+        cells = unflatten_row(flatten_case(case))
+        assert stalkrisk.Case.model_validate(cells, context=TEXT_CELLS) == case
 
 
 def test_csv_record_problems_are_rows(tmp_path: Path) -> None:
@@ -278,7 +280,12 @@ def test_malformed_jsonl_lines_are_error_rows_in_order(tmp_path: Path) -> None:
     assert messages[8] == CUT_SHORT
     extra = rows[6].error
     assert extra is not None
-    assert (extra.record, extra.field, extra.problems[0].type) == (7, "name", "extra_forbidden")
+    assert (extra.record, extra.field, extra.problems[0].type) == (
+        7,
+        "(top level)",
+        "extra_forbidden",
+    )
+    assert '"name"' not in json.dumps(rows[6].to_dict())  # nor the unknown key itself
     assert rows[6].case_id == "X-4"
     assert "Jane" not in json.dumps(rows[6].to_dict())  # never echo submitted values
 
@@ -385,24 +392,29 @@ def test_iterables_are_read_lazily_in_chunks() -> None:
 
 def test_a_large_jsonl_stream_is_read_in_chunks() -> None:
     class _Lines(io.RawIOBase):
-        """20,000 lines made on the fly, counting how many have been read."""
+        """20,000 lines made on the fly, counting how many have been handed out."""
 
         def __init__(self) -> None:
             self.read_lines = 0
+            self._pending = b""
 
         def readable(self) -> bool:
             return True
 
-        def readline(self, size: int | None = -1) -> bytes:
-            if self.read_lines == 20_000:
-                return b""
-            self.read_lines += 1
-            return _QUICK_LINE if self.read_lines % 1000 else _CASE_LINE
+        def readinto(self, buffer: Any) -> int:
+            while len(self._pending) < len(buffer) and self.read_lines < 20_000:
+                self.read_lines += 1
+                self._pending += _QUICK_LINE if self.read_lines % 1000 else _CASE_LINE
+            n = min(len(buffer), len(self._pending))
+            buffer[:n] = self._pending[:n]
+            self._pending = self._pending[n:]
+            return n
 
     source = _Lines()
     run = score_many(source, chunk_size=1000)
     next(run)
-    assert source.read_lines == 1000
+    # one chunk of 1,000 records, and at most one block of read-ahead beyond it
+    assert 1000 <= source.read_lines <= 1000 + (1 << 16) // len(_QUICK_LINE) + 1
     assert sum(1 for _ in run) == 19_999
     assert source.read_lines == 20_000
     assert run.summary == BatchSummary(scored=0, unscorable=20, invalid=19_980, total=20_000)

@@ -127,8 +127,11 @@ def lines(draw: st.DrawFn) -> bytes:
 
 
 def _expected_records(data: bytes) -> int:
-    """The number of records in a JSONL file: its non-blank lines (a BOM is not content)."""
-    parts = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    """The number of records in a JSONL file: its non-blank lines (a BOM is not content).
+
+    Lines end at LF, CR LF or a lone CR (universal newlines).
+    """
+    parts = data.removeprefix(b"\xef\xbb\xbf").splitlines()
     return sum(1 for p in parts if p.strip())
 
 

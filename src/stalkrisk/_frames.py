@@ -32,6 +32,7 @@ from typing import IO, Any, Final
 
 import numpy as np
 
+from stalkrisk._internal.files import atomic_output
 from stalkrisk.batch import (
     MAX_RECORD_BYTES,
     TOO_DEEP,
@@ -263,7 +264,7 @@ class _Layout:
         if size > MAX_RECORD_BYTES:
             return _read_error(ErrorKind.TOO_LONG, FRAME_TOO_LONG.format(limit=MAX_RECORD_BYTES))
         try:
-            return _Raw(data=self.nest(cells))
+            return _Raw(data=self.nest(cells), cells=True)
         except _CellError as exc:
             return _read_error(ErrorKind.CSV, exc.message, field=exc.column)
 
@@ -667,14 +668,24 @@ def write_parquet(
     if row_group_size < 1:
         raise ValueError(f"row_group_size must be at least 1; got {row_group_size!r}")
     pa = _pyarrow("write_parquet", ImportError)
-    import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
 
     gathered = _Columns(rows)
     types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}
     schema = pa.schema(
         [pa.field(c, types[k]) for c, k in zip(gathered.header, gathered.kinds, strict=True)]
     )
-    where: Any = os.fspath(destination) if isinstance(destination, os.PathLike) else destination
+    if isinstance(destination, str | os.PathLike):  # whole or not at all
+        with atomic_output(destination, binary=True) as target:
+            return _write_parquet(gathered, target, schema, row_group_size)
+    return _write_parquet(gathered, destination, schema, row_group_size)
+
+
+def _write_parquet(
+    gathered: _Columns, where: Any, schema: Any, row_group_size: int
+) -> BatchSummary:
+    pa = _pyarrow("write_parquet", ImportError)
+    import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
+
     with pq.ParquetWriter(where, schema) as writer:
         first = True
         while True:

@@ -52,12 +52,16 @@ from typing import IO, Any, Final, Literal, TextIO, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from stalkrisk._internal import documents
+from stalkrisk._internal.files import atomic_output
+from stalkrisk._internal.validation import known_field_names
 from stalkrisk._vectorised import ScaleScores
 from stalkrisk.assessment import ScaleStatus
 from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
 from stalkrisk.instruments import DEFAULT_INSTRUMENT, ValidationStatus
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case
+from stalkrisk.schemas._base import TEXT_CELLS
 from stalkrisk.schemas._case import CaseId
 from stalkrisk.scoring import WeightedScorer
 
@@ -67,6 +71,7 @@ __all__ = [
     "MAX_PROBLEMS",
     "MAX_RECORD_BYTES",
     "MODEL_SCALE",
+    "TEXT_CELLS",
     "BatchInstrument",
     "BatchRow",
     "BatchRun",
@@ -101,15 +106,29 @@ MAX_PROBLEMS: Final = 20
 
 # Message templates, so that tests and downstream software can match them exactly. They never
 # contain submitted values.
-NOT_UTF8: Final = "not UTF-8 text (an invalid byte at byte {position}); save the file as UTF-8"
+NOT_UTF8: Final = documents.NOT_UTF8
 TOO_LONG: Final = "the record is longer than {limit:,} bytes; it was skipped unread"
 NOT_JSON: Final = "not valid JSON (column {column}: {reason})"
-CUT_SHORT: Final = "not valid JSON: the record ends early (the file may have been cut short)"
-NON_FINITE: Final = "NaN and Infinity are not JSON; leave the field out if it is unknown"
-NUMBER_TOO_LONG: Final = "not valid JSON: a number has too many digits"
-TOO_DEEP: Final = "not valid JSON: nested too deeply"
+CUT_SHORT: Final = documents.CUT_SHORT
+NON_FINITE: Final = documents.NON_FINITE
+NUMBER_TOO_LONG: Final = documents.NUMBER_TOO_LONG
+TOO_DEEP: Final = documents.TOO_DEEP
 NOT_OBJECT: Final = "a case must be a JSON object"
 CSV_BAD: Final = "not valid CSV ({reason})"
+CSV_CELL_TOO_LONG: Final = (
+    "a cell is longer than {limit:,} characters, the most one CSV cell may hold"
+)
+CSV_UNCLOSED: Final = (
+    "a quoted cell is not closed before the end of the file (the file may have been cut short)"
+)
+CSV_QUOTES: Final = (
+    "the quotes in this record do not pair up (a quote inside an unquoted cell must be "
+    'written inside a quoted cell, doubled: "")'
+)
+NOT_A_CASE: Final = (
+    'a labelled record holds its case under "case"; {field} beside it would not be part of '
+    'the case: move it into "case"'
+)
 CSV_EXTRA_CELLS: Final = "the row has {cells} cells but the header names {columns} columns"
 CSV_CONFLICT: Final = "column {column!r} conflicts with column {other!r}"
 CSV_CELL_JSON: Final = "a cell starting with [ or {{ must be valid JSON ({reason})"
@@ -121,9 +140,10 @@ UNKNOWN_FORMAT: Final = (
 _BOM: Final = b"\xef\xbb\xbf"
 _METERED: Final = frozenset({"jsonl", "json", "csv"})  # read through the opened stream
 _M = TypeVar("_M", bound=BaseModel)
-_DRAIN_BYTES: Final = 1 << 16
 _MAX_FIELD_PATH: Final = 200
 _CASE_ID = TypeAdapter(CaseId)
+_CASE_KEYS: Final = known_field_names(Case)
+_CASE_FIELDS: Final = frozenset(Case.model_fields)
 
 
 class ErrorKind(StrEnum):
@@ -369,6 +389,8 @@ class _Raw:
     """A JSONL line not parsed yet: validated straight from the text when it is a valid case."""
     last: bool = False
     """The line is the file's last and has no newline (it may have been cut short)."""
+    cells: bool = False
+    """The data came from text cells (CSV or a frame), where ``"44"`` is a number."""
 
 
 def _read_error(
@@ -379,30 +401,12 @@ def _read_error(
     )
 
 
-class _NonFiniteError(ValueError):
-    pass
-
-
-def _reject_constant(token: str) -> Any:
-    raise _NonFiniteError(token)
-
-
 def _parse_json(text: str, *, last: bool, line: int | None = None) -> _Raw:
-    """Parse one JSON record; every failure becomes a documented error, never an exception."""
+    """Parse one JSON record strictly; every failure is a documented error, never an exception."""
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        if last and exc.pos >= len(text.rstrip()):
-            return _read_error(ErrorKind.JSON, CUT_SHORT, line=line)
-        return _read_error(
-            ErrorKind.JSON, NOT_JSON.format(column=exc.colno, reason=exc.msg), line=line
-        )
-    except _NonFiniteError:
-        return _read_error(ErrorKind.JSON, NON_FINITE, line=line)
-    except RecursionError:
-        return _read_error(ErrorKind.JSON, TOO_DEEP, line=line)
-    except ValueError:  # an integer beyond Python's digit limit
-        return _read_error(ErrorKind.JSON, NUMBER_TOO_LONG, line=line)
+        data = documents.parse_json(text, one_line=True, last=last, known_keys=_CASE_KEYS)
+    except documents.DocumentError as exc:
+        return _read_error(ErrorKind.JSON, exc.message, line=line)
     return _Raw(line=line, data=data)
 
 
@@ -414,38 +418,79 @@ def _decode(raw: bytes) -> str | int:
         return exc.start + 1
 
 
-def _bounded_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, bool]]:
-    """Yield ``(line number, content, ends with a newline)`` for each physical line.
+_BLOCK: Final = 1 << 16
 
-    The content is ``None`` for a line longer than :data:`MAX_RECORD_BYTES`, whose rest is read
-    and dropped in small pieces, so a hostile line never sits in memory.
+
+def _read_block(stream: IO[bytes]) -> bytes:
+    try:
+        return stream.read(_BLOCK)
+    except OSError as exc:
+        raise CaseFileError(f"the input could not be read ({exc.strerror or exc})") from None
+
+
+def _ending(part: bytes) -> bytes:
+    if part.endswith(b"\r\n"):
+        return b"\r\n"
+    return part[-1:] if part.endswith((b"\n", b"\r")) else b""
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, bytes, int]]:
+    """Yield ``(line number, content, ending, quotes)`` for each physical line of a stream.
+
+    A line ends at LF, CR LF or a lone CR (universal newlines, as Python's text files and
+    the csv module read them), so a file saved with classic Mac line endings is not read
+    as one line. ``ending`` is the line's ending (``b""`` for a last line with none).
+
+    ``content`` is ``None`` for a line longer than :data:`MAX_RECORD_BYTES`: its rest is
+    read and dropped block by block, so a hostile line never sits in memory, and ``quotes``
+    then counts the ``"`` bytes in what was dropped (the CSV reader needs them to find where
+    a record ends). For other lines ``quotes`` is 0.
     """
     number = 0
+    buffer = b""
+    skipping = False
+    dropped_quotes = 0
+    first = True
     while True:
-        try:
-            line = stream.readline(MAX_RECORD_BYTES + 1)
-        except OSError as exc:
-            raise CaseFileError(f"the input could not be read ({exc.strerror or exc})") from None
-        if not line:
+        block = _read_block(stream)
+        if first:
+            while block and len(block) < len(_BOM) and _BOM.startswith(block):
+                more = _read_block(stream)  # a byte-order mark split across reads
+                if not more:
+                    break
+                block += more
+            block = block.removeprefix(_BOM)
+            first = False
+        ended = not block
+        buffer += block
+        parts = buffer.splitlines(keepends=True)
+        keep = b""
+        if parts and not ended and not parts[-1].endswith(b"\n"):
+            keep = parts.pop()  # it may go on in the next block (a CR may begin a CR LF)
+        for part in parts:
+            number += 1
+            ending = _ending(part)
+            if skipping:
+                yield number, None, ending, dropped_quotes + part.count(b'"')
+                skipping, dropped_quotes = False, 0
+            elif len(part) - len(ending) > MAX_RECORD_BYTES:
+                yield number, None, ending, part.count(b'"')
+            else:
+                yield number, part[: len(part) - len(ending)], ending, 0
+        buffer = keep
+        if len(buffer) > MAX_RECORD_BYTES + 1:  # the line goes on past the limit: drop it
+            carry = b"\r" if buffer.endswith(b"\r") else b""
+            dropped_quotes += buffer.count(b'"')
+            skipping, buffer = True, carry
+        if ended:
+            if skipping:
+                number += 1
+                yield number, None, b"", dropped_quotes
             return
-        number += 1
-        if number == 1 and line.startswith(_BOM):
-            line = line[len(_BOM) :]
-        if line.endswith(b"\n"):
-            yield number, line, True
-            continue
-        if len(line) <= MAX_RECORD_BYTES:
-            yield number, line, False  # the last line, with no newline
-            continue
-        ended = False
-        while not ended:
-            rest = stream.readline(_DRAIN_BYTES)
-            ended = not rest or rest.endswith(b"\n")
-        yield number, None, ended
 
 
 def _jsonl_records(stream: IO[bytes]) -> Iterator[_Raw]:
-    for number, content, ended in _bounded_lines(stream):
+    for number, content, ending, _ in _lines(stream):
         if content is None:
             yield _read_error(
                 ErrorKind.TOO_LONG, TOO_LONG.format(limit=MAX_RECORD_BYTES), line=number
@@ -457,7 +502,7 @@ def _jsonl_records(stream: IO[bytes]) -> Iterator[_Raw]:
         if isinstance(text, int):
             yield _read_error(ErrorKind.ENCODING, NOT_UTF8.format(position=text), line=number)
             continue
-        yield _Raw(line=number, text=text, last=not ended)
+        yield _Raw(line=number, text=text, last=not ending)
 
 
 def _json_array_records(stream: IO[bytes], name: str) -> Iterator[_Raw]:
@@ -472,9 +517,10 @@ def _json_array_records(stream: IO[bytes], name: str) -> Iterator[_Raw]:
         raise CaseFileError(f"{name}: {NOT_UTF8.format(position=text)}")
     if not text.strip():
         return iter(())
-    parsed = _parse_json(text, last=False)
-    if parsed.kind is not None:
-        raise CaseFileError(f"{name}: {parsed.problems[0].message}")
+    try:
+        parsed = _Raw(data=documents.parse_json(text, known_keys=_CASE_KEYS))
+    except documents.DocumentError as exc:
+        raise CaseFileError(f"{name}: {exc.message}") from None
     items = parsed.data if isinstance(parsed.data, list) else [parsed.data]
     return (_Raw(data=item) for item in items)
 
@@ -497,7 +543,7 @@ def flatten_case(case: Case | Mapping[str, Any]) -> dict[str, str]:
     >>> cells = flatten_case(case)
     >>> cells["perpetrator.age"], cells["history.convictions"], cells["history.conviction_count"]
     ('40', '[]', '')
-    >>> Case.model_validate(unflatten_row(cells)) == case
+    >>> Case.model_validate(unflatten_row(cells), context=TEXT_CELLS) == case
     True
     """
     data = case.model_dump(mode="json") if isinstance(case, Case) else dict(case)
@@ -524,7 +570,9 @@ def unflatten_row(cells: Mapping[str, str]) -> dict[str, Any]:
 
     An empty cell is a field not given. A cell whose first character (after spaces) is ``[``
     or ``{`` is read as JSON; every other cell is text, which the schema converts (numbers,
-    dates, ``true``/``false``).
+    dates, ``true``/``false``) when the data are validated with ``context=TEXT_CELLS``:
+    ``Case.model_validate(unflatten_row(cells), context=TEXT_CELLS)``. (In JSON, a number
+    in quotes is refused.)
 
     Raises
     ------
@@ -581,52 +629,98 @@ def _unflatten(cells: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-class _CsvLines:
-    """Feeds a CSV reader bounded, decoded lines and notes any read problem per record."""
+@dataclass(slots=True)
+class _CsvText:
+    """One CSV record's text (its physical lines, endings kept), or why it cannot be read."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._lines = _bounded_lines(stream)
-        self.record_bytes = 0
-        self.problem: _Raw | None = None
-        self.last_line = 0
+    line: int
+    lines: list[str] | None = None
+    problem: _Raw | None = None
 
-    def __iter__(self) -> Iterator[str]:
-        return self
 
-    def __next__(self) -> str:
-        number, content, _ = next(self._lines)
-        self.last_line = number
-        if content is None or self.record_bytes + len(content) > MAX_RECORD_BYTES + 2:
-            self._flag(_read_error(ErrorKind.TOO_LONG, TOO_LONG.format(limit=MAX_RECORD_BYTES)))
-            return "\n"
-        self.record_bytes += len(content)
-        text = _decode(content)
+def _csv_texts(stream: IO[bytes]) -> Iterator[_CsvText]:
+    """Split a CSV stream into records: at line ends outside quoted cells (RFC 4180).
+
+    A record ends at the first line end at which the ``"`` seen so far in the record pair up,
+    whatever happens to the record's content: a record that is too long, not UTF-8 or not
+    valid CSV is one error, and reading goes on at the next record, so text inside a quoted
+    cell is never read as records of its own.
+    """
+    pieces: list[bytes] = []
+    size = quotes = 0
+    start: int | None = None
+    too_long = False
+    number = 0
+    for number, content, ending, dropped in _lines(stream):
+        if start is None:
+            start = number
+        if content is None:
+            too_long, quotes = True, quotes + dropped
+        else:
+            quotes += content.count(b'"')
+            size += len(content) + len(ending)
+            if not too_long and size > MAX_RECORD_BYTES + 2:
+                too_long, pieces = True, []
+            elif not too_long:
+                pieces.append(content + ending)
+        if quotes % 2 and ending:
+            continue  # inside a quoted cell: the record goes on
+        yield _csv_text(start, pieces, too_long, unclosed=quotes % 2 == 1)
+        pieces, size, quotes, start, too_long = [], 0, 0, None, False
+    if start is not None:  # pragma: no cover - the loop always yields at the last line
+        yield _csv_text(start, pieces, too_long, unclosed=quotes % 2 == 1)
+
+
+def _csv_text(start: int, pieces: list[bytes], too_long: bool, *, unclosed: bool) -> _CsvText:
+    if too_long:
+        message = TOO_LONG.format(limit=MAX_RECORD_BYTES)
+        return _CsvText(start, problem=_read_error(ErrorKind.TOO_LONG, message, line=start))
+    if unclosed:
+        return _CsvText(start, problem=_read_error(ErrorKind.CSV, CSV_UNCLOSED, line=start))
+    lines: list[str] = []
+    offset = 0
+    for piece in pieces:
+        text = _decode(piece)
         if isinstance(text, int):
-            self._flag(_read_error(ErrorKind.ENCODING, NOT_UTF8.format(position=text)))
-            return "\n"
-        return text
+            message = NOT_UTF8.format(position=offset + text)
+            return _CsvText(start, problem=_read_error(ErrorKind.ENCODING, message, line=start))
+        offset += len(piece)
+        lines.append(text)
+    return _CsvText(start, lines=lines)
 
-    def _flag(self, problem: _Raw) -> None:
-        if self.problem is None:
-            self.problem = problem
 
-    def take(self) -> _Raw | None:
-        """Return the problem noted while reading the record just read, and start afresh."""
-        problem, self.problem, self.record_bytes = self.problem, None, 0
-        return problem
+def _record_cells(record: _CsvText) -> list[str] | _Raw:
+    """Return a record's cells, or its error (a record is exactly one row of cells)."""
+    if record.problem is not None:
+        return record.problem
+    try:
+        rows = list(csv.reader(record.lines or [], strict=True))
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            message = CSV_CELL_TOO_LONG.format(limit=csv.field_size_limit())
+        else:
+            message = CSV_BAD.format(reason=reason)
+        return _read_error(ErrorKind.CSV, message, line=record.line)
+    if len(rows) > 1:
+        return _read_error(ErrorKind.CSV, CSV_QUOTES, line=record.line)
+    return rows[0] if rows else []
 
 
 def _csv_records(stream: IO[bytes], name: str) -> Iterator[_Raw]:
-    lines = _CsvLines(stream)
-    reader = csv.reader(lines, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
+    texts = _csv_texts(stream)
+    header: list[str] | _Raw = []
+    for first in texts:
+        header = _record_cells(first)
+        if isinstance(header, _Raw) or header:
+            break
+    else:
         return iter(())
-    except csv.Error as exc:
-        raise CaseFileError(f"{name}: the header row is not valid CSV ({exc})") from None
-    if lines.take() is not None:
-        raise CaseFileError(f"{name}: the header row is not UTF-8 or is too long")
+    if isinstance(header, _Raw):
+        kind = header.kind
+        reason = header.problems[0].message
+        what = "is not valid CSV" if kind is ErrorKind.CSV else "cannot be read"
+        raise CaseFileError(f"{name}: the header row {what} ({reason})")
     columns = [c.strip() for c in header]
     bad = [c for c in columns if not c or any(not part for part in c.split("."))]
     if bad or len(set(columns)) != len(columns):
@@ -634,33 +728,27 @@ def _csv_records(stream: IO[bytes], name: str) -> Iterator[_Raw]:
             f"{name}: the header row must name each column once, as a field path such as "
             "perpetrator.age"
         )
-    return _csv_rows(reader, lines, columns)
+    return _csv_rows(texts, columns)
 
 
-def _csv_rows(reader: Any, lines: _CsvLines, columns: list[str]) -> Iterator[_Raw]:
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            problem = lines.take()
-            yield problem or _read_error(ErrorKind.CSV, CSV_BAD.format(reason=exc))
-            continue
-        problem = lines.take()
-        if problem is not None:
-            yield problem
+def _csv_rows(texts: Iterator[_CsvText], columns: list[str]) -> Iterator[_Raw]:
+    for record in texts:
+        cells = _record_cells(record)
+        if isinstance(cells, _Raw):
+            yield cells
             continue
         if not cells or all(not c.strip() for c in cells):
             continue  # blank lines are not records
         if len(cells) > len(columns):
             message = CSV_EXTRA_CELLS.format(cells=len(cells), columns=len(columns))
-            yield _read_error(ErrorKind.CSV, message)
+            yield _read_error(ErrorKind.CSV, message, line=record.line)
             continue
         try:
-            yield _Raw(data=_unflatten(dict(zip(columns, cells, strict=False))))
+            data = _unflatten(dict(zip(columns, cells, strict=False)))
         except _CellError as exc:
-            yield _read_error(ErrorKind.CSV, exc.message, field=exc.column)
+            yield _read_error(ErrorKind.CSV, exc.message, field=exc.column, line=record.line)
+            continue
+        yield _Raw(line=record.line, data=data, cells=True)
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -922,6 +1010,7 @@ class BatchRun(Iterator[BatchRow]):
         top: int,
         stack: contextlib.ExitStack,
         meter: _Meter | None = None,
+        pause_gc: bool = False,
     ) -> None:
         self.instrument = scorer.info
         """The instrument (or model) that scores the rows."""
@@ -932,6 +1021,7 @@ class BatchRun(Iterator[BatchRow]):
         self._top = top
         self._stack = stack
         self._meter = meter or _Meter()
+        self._pause_gc = pause_gc
         self._tally = _Tally()
         self._rows = self._generate()
 
@@ -969,7 +1059,7 @@ class BatchRun(Iterator[BatchRow]):
         done = 0
         with self._stack:
             while chunk := list(islice(self._records, self._chunk_size)):
-                with _collector_paused():
+                with _collector_paused(self._pause_gc):
                     rows = self._chunk_rows(done, chunk)
                 yield from rows
                 done += len(chunk)
@@ -1026,22 +1116,21 @@ class BatchRun(Iterator[BatchRow]):
     def _check(self, record: int, raw: _Raw) -> Case | BatchRow:
         """Return the record's validated case, or its error row."""
         if raw.text is not None:
-            # Most lines are valid cases: validate them from the text in one step (pydantic's
-            # JSON parser). A line that fails is parsed again the long way, so that its error
-            # is exactly the one the other readers give (tests/test_batch_fuzz.py checks both
-            # ways agree on what is valid).
-            try:
-                return Case.model_validate_json(raw.text)
-            except ValidationError:
-                raw = _parse_json(raw.text, last=raw.last, line=raw.line)
+            # A JSONL line: parsed strictly (no duplicate keys, NaN, or numbers and nesting
+            # beyond the limits) by the one JSON reader that every other path uses.
+            raw = _parse_json(raw.text, last=raw.last, line=raw.line)
         if raw.kind is not None:
             return self._error_row(record, raw, raw.kind, raw.problems)
         data = raw.data
         if isinstance(data, Case):
             return data
         if isinstance(data, Mapping):
+            data = dict(data)
+            labelled = _labelled_case(data)
+            if isinstance(labelled, Problem):
+                return self._error_row(record, raw, ErrorKind.VALIDATION, [labelled])
             try:
-                return Case.model_validate(data if isinstance(data, dict) else dict(data))
+                return Case.model_validate(labelled, context=TEXT_CELLS if raw.cells else None)
             except ValidationError as exc:
                 problems = [
                     Problem(field=_field_path(e["loc"]), message=e["msg"], type=e["type"])
@@ -1052,16 +1141,36 @@ class BatchRun(Iterator[BatchRow]):
         return self._error_row(record, raw, ErrorKind.NOT_OBJECT, [problem])
 
 
+def _labelled_case(data: dict[str, Any]) -> dict[str, Any] | Problem:
+    """Return the case of a record: itself, or, for a labelled record, what it holds under "case".
+
+    A labelled record (``{"case": {...}, "outcome": 1}``, as ``stalkrisk fit`` reads and
+    :meth:`stalkrisk.synthetic.Cohort.write_jsonl` writes) is scored as its case; the labels
+    beside it are not read. A field of a case beside ``"case"`` is an error, not dropped.
+    """
+    inner = data.get("case")
+    if not isinstance(inner, dict) or "case_id" in data:
+        return data
+    beside = sorted(k for k in data if k != "case" and k in _CASE_FIELDS)
+    if beside:
+        return Problem(
+            field=beside[0], message=NOT_A_CASE.format(field=beside[0]), type="labelled_record"
+        )
+    return inner
+
+
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(pause: bool) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while one chunk is validated and scored.
 
-    A chunk allocates many small objects that are freed by reference counting as soon as it
-    is done; the collector's passes over them cost about a quarter of the batch's time and
-    free nothing. It is paused only around the chunk's own work (not while the caller holds a
-    row), and only if it was running.
+    Only when asked (``score_many(..., pause_gc=True)``; the ``stalkrisk batch`` command
+    does, as it owns its process): the collector is process-wide, so pausing it inside a host
+    application would affect the host's other threads. A chunk allocates many small objects
+    that are freed by reference counting as soon as it is done; the collector's passes over
+    them cost about a quarter of the batch's time and free nothing. It is paused only around
+    the chunk's own work (not while the caller holds a row), and only if it was running.
     """
-    if not gc.isenabled():
+    if not pause or not gc.isenabled():
         yield
         return
     gc.disable()
@@ -1080,6 +1189,7 @@ def score_many(
     progress: Callable[[int], object] | None = None,
     top: int = 3,
     input_format: InputFormat | None = None,
+    pause_gc: bool = False,
 ) -> BatchRun:
     r"""Score many cases, yielding one :class:`BatchRow` per input record, in input order.
 
@@ -1110,6 +1220,10 @@ def score_many(
         How many of each scale's largest contributions each row keeps.
     input_format : {"jsonl", "json", "csv", "parquet", "arrow"}, optional
         The file format, when the suffix does not say.
+    pause_gc : bool, default False
+        Pause Python's cyclic garbage collector while each chunk is validated and scored
+        (about a quarter faster). The collector is process-wide, so leave this off inside an
+        application with other threads; the ``stalkrisk batch`` command turns it on.
 
     Returns
     -------
@@ -1167,6 +1281,7 @@ def score_many(
         top=top,
         stack=stack,
         meter=meter,
+        pause_gc=pause_gc,
     )
 
 
@@ -1177,9 +1292,10 @@ Destination = str | os.PathLike[str] | TextIO
 
 @contextlib.contextmanager
 def _text_out(destination: Destination) -> Iterator[TextIO]:
+    """Open the destination; a path is written whole or not at all (renamed into place)."""
     if isinstance(destination, str | os.PathLike):
-        with Path(destination).open("w", encoding="utf-8", newline="") as f:
-            yield f
+        with atomic_output(destination) as f:
+            yield f  # type: ignore[misc]  # IO[str] is a TextIO for writing
     else:
         yield destination
 

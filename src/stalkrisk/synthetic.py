@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel
 
+from stalkrisk._internal.files import atomic_output
 from stalkrisk.features import FactorValue, evaluate_factors
 from stalkrisk.schemas import (
     Barriers,
@@ -1224,7 +1225,7 @@ class Cohort:
         (3, ['case', 'outcome'])
         """
         path = Path(path)
-        with path.open("w", encoding="utf-8", newline="\n") as out:
+        with atomic_output(path) as out:  # the file appears only when complete
             for record in self.to_records(groups=groups):
                 out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
         return path

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
 
-from ._base import CaseModel, Date
+from ._base import Date, DocumentModel, Flag
 from ._case import SCHEMA_VERSION, CaseId
 
 __all__ = ["AnswerValue", "ItemAnswers"]
@@ -17,7 +17,7 @@ AnswerValue = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Field(
 AnswerKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
-class ItemAnswers(CaseModel):
+class ItemAnswers(DocumentModel):
     """Answers to an instrument's questions (or factors), keyed by question id or factor name.
 
     Use this to score an instrument from a checklist rather than from a :class:`Case`. Every
@@ -38,7 +38,7 @@ class ItemAnswers(CaseModel):
     """A pseudonymous reference, never a name or anything derived from one."""
     assessment_date: Date
     """The date the answers refer to."""
-    synthetic: bool = False
+    synthetic: Flag = False
     """True for generated or fictional answers."""
     instrument: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")] | None = None
     """The id of the instrument answered, if stated; it must then match the instrument used."""

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Final, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from stalkrisk._internal.validation import (
+    TOO_MANY_ITEMS,
+    count_list_items,
+    discreet_errors,
+    parse_document_json,
+)
 
 __all__ = [
     "MAX_LIST",
+    "MAX_LIST_ITEMS",
+    "TEXT_CELLS",
     "Age",
     "CaseModel",
     "Count",
     "Date",
+    "DocumentModel",
+    "Flag",
     "Loc",
     "Presence",
     "Timed",
@@ -23,6 +44,12 @@ __all__ = [
 
 #: Upper bound on every list in a case, so that a hostile file cannot exhaust memory.
 MAX_LIST = 500
+#: Upper bound on the list entries in a whole case (or set of answers), lists inside lists
+#: included: 500 orders of 500 breaches each would otherwise be 250,000 objects.
+MAX_LIST_ITEMS: Final = 5_000
+#: The validation context of values read from text cells (CSV, frames): there ``"44"`` is
+#: the number 44 and ``"true"`` a boolean. In JSON a number must be a JSON number.
+TEXT_CELLS: Final = {"text_cells": True}
 
 Loc = tuple[str | int, ...]
 
@@ -55,12 +82,53 @@ def _reject_numbers(value: object) -> object:
     return value
 
 
+def _text_cells(info: ValidationInfo) -> bool:
+    context = info.context
+    return isinstance(context, dict) and context.get("text_cells") is True
+
+
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+def _whole_number(value: object, info: ValidationInfo) -> object:
+    """Refuse booleans and text as whole numbers (text is allowed only in CSV and frame cells).
+
+    ``true`` is not one conviction, and ``"1_0"`` is not ten: in JSON a count or an age is a
+    JSON number. A text cell may hold plain digits (``"44"``), nothing else.
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "a whole number is expected here, not true or false")
+    if isinstance(value, str):
+        text = value.strip()
+        if _text_cells(info) and _DIGITS.fullmatch(text):
+            return int(text)
+        if _text_cells(info):
+            raise PydanticCustomError(
+                "int_parsing", "a whole number is expected here, written with the digits 0-9 only"
+            )
+        raise PydanticCustomError(
+            "int_type", "a whole number is expected here, as a JSON number (not in quotes)"
+        )
+    return value
+
+
+def _boolean(value: object, info: ValidationInfo) -> object:
+    """Take only a JSON boolean as a flag (or, in a text cell, the text ``true``/``false``)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _text_cells(info) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise PydanticCustomError("bool_type", "true or false is expected here (a JSON boolean)")
+
+
 #: A calendar date, written ``YYYY-MM-DD``.
 Date = Annotated[dt.date, BeforeValidator(_reject_numbers)]
 #: A person's age in whole years (10 is the age of criminal responsibility in England and Wales).
-Age = Annotated[int, Field(ge=10, le=110)]
+Age = Annotated[int, Field(ge=10, le=110), BeforeValidator(_whole_number)]
 #: A count of events or records.
-Count = Annotated[int, Field(ge=0, le=10_000)]
+Count = Annotated[int, Field(ge=0, le=10_000), BeforeValidator(_whole_number)]
+#: A yes/no flag: a JSON boolean (``true``/``false``), never a number or other text.
+Flag = Annotated[bool, BeforeValidator(_boolean)]
 
 
 class CaseModel(BaseModel):
@@ -77,6 +145,43 @@ class CaseModel(BaseModel):
         str_strip_whitespace=True,
         use_attribute_docstrings=True,
     )
+
+
+class DocumentModel(CaseModel):
+    """Base of the top-level documents, :class:`~stalkrisk.Case` and answers.
+
+    Whatever path a document comes in by (a dict, JSON text, a file, a batch line), it is
+    read by the same rules:
+
+    - JSON text is parsed strictly (``model_validate_json``): no duplicate keys, no NaN or
+      Infinity, bounded nesting and number length;
+    - the whole document holds at most :data:`MAX_LIST_ITEMS` list entries, counted before
+      any object is built;
+    - errors never repeat a key that is not in the schema (it may be personal data): an
+      unknown field is reported at its parent, with the fields allowed there.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _bounded_and_discreet(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if isinstance(data, dict) and count_list_items(data, MAX_LIST_ITEMS):
+            raise PydanticCustomError("too_many_items", TOO_MANY_ITEMS.format(limit=MAX_LIST_ITEMS))
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise discreet_errors(cls, exc) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """Validate JSON text, parsed strictly (see the class docstring).
+
+        Raises
+        ------
+        pydantic.ValidationError
+            For invalid JSON (type ``json_invalid``: including duplicate keys, NaN, nesting
+            or numbers too large) and for every schema problem.
+        """
+        return cls.model_validate(parse_document_json(cls, json_data), **kwargs)
 
 
 def raise_problems(title: str, problems: list[tuple[Loc, str, str]]) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Final, Literal, get_args
 from pydantic import AfterValidator, BaseModel, StringConstraints, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from ._base import CaseModel, Date, Loc, raise_problems
+from ._base import Date, DocumentModel, Flag, Loc, raise_problems
 from ._episode import StalkingEpisode
 from ._history import CriminalHistory
 from ._offence import CurrentOffence
@@ -123,7 +123,7 @@ def _dotted(loc: Loc) -> str:
     return out
 
 
-class Case(CaseModel):
+class Case(DocumentModel):
     """One stalking case, as known at the assessment date.
 
     Every part defaults to "not known", so a case can be built from whatever is recorded; the
@@ -161,7 +161,7 @@ class Case(CaseModel):
     """A pseudonymous reference, never a name or anything derived from one."""
     assessment_date: Date
     """The date the assessment refers to; nothing in the case may be dated after it."""
-    synthetic: bool = False
+    synthetic: Flag = False
     """True for generated or fictional cases, which must never be mistaken for real ones."""
     perpetrator: Perpetrator = Perpetrator()
     """The person who stalks (group D)."""
