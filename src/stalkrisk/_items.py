@@ -23,6 +23,7 @@ __all__ = [
     "horizon_result",
     "item_result",
     "item_value",
+    "logistic",
     "not_scored_reason",
 ]
 
@@ -123,10 +124,33 @@ def _percent(probability: float, scale: Scale) -> float:
     return value
 
 
+def logistic(log_odds: float) -> float:
+    """Return the probability 1 / (1 + exp(-log_odds)), without overflow for any log-odds.
+
+    Wherever exp(-log_odds) is finite this is that formula, so every probability is the same
+    to the bit as before. Below about -709.78 exp(-log_odds) overflows; there 1 + exp(log_odds)
+    rounds to 1, so the probability is exp(log_odds) (subnormal, or 0).
+
+    Examples
+    --------
+    >>> logistic(0.0)
+    0.5
+    >>> logistic(-800.0), logistic(800.0)
+    (0.0, 1.0)
+    """
+    try:
+        return 1.0 / (1.0 + math.exp(-log_odds))
+    except OverflowError:
+        return math.exp(log_odds)
+
+
 def horizon_result(horizon: Horizon, total: float, scale: Scale) -> HorizonResult:
-    """Return a logistic scale's probability and percentage at one horizon."""
+    """Return a logistic scale's probability and percentage at one horizon.
+
+    Both scorers call this, so their probabilities cannot drift apart.
+    """
     log_odds = total + horizon.constant
-    probability = 1.0 / (1.0 + math.exp(-log_odds))
+    probability = logistic(log_odds)
     return HorizonResult(
         id=horizon.id,
         label=horizon.label,

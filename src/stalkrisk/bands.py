@@ -30,7 +30,7 @@ class BandSpec(BaseModel):
     """Smallest total in the band (inclusive)."""
     max: Annotated[float, Field(allow_inf_nan=False)] | None = None
     """Total at which the next band starts (exclusive)."""
-    description: str = ""
+    description: Annotated[str, Field(max_length=2000)] = ""
     """What the band means, in the instrument's words."""
 
     def describe_range(self) -> str:
@@ -65,9 +65,9 @@ class Band(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    label: str
-    rank: int
+    id: Identifier
+    label: Annotated[str, Field(max_length=80)]
+    rank: Annotated[int, Field(ge=0, le=100)]
 
     def __lt__(self, other: Band) -> bool:
         return self.rank < other.rank

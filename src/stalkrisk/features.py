@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -45,6 +45,7 @@ from typing import Final
 from ._ogrs3 import group_for_category, group_for_code
 from .errors import UNKNOWN_FACTOR, UnknownFactorError
 from .schemas import (
+    Barriers,
     BehaviourKind,
     Case,
     Channel,
@@ -212,6 +213,10 @@ class Factor:
         The possible values of a category factor.
     compute : callable
         ``Case -> FactorValue``.
+    bounds : tuple of (float, float) or None
+        The least and greatest value a valid case can give a count or number factor (both
+        inclusive). ``None``: a count from 0 to 10,000, the case schema's ``Count``. Direct
+        answers outside the bounds are refused.
     """
 
     name: str
@@ -221,6 +226,7 @@ class Factor:
     unknown: str
     compute: Callable[[Case], FactorValue]
     categories: tuple[str, ...] = ()
+    bounds: tuple[float, float] | None = None
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -482,6 +488,51 @@ def _unemployed(c: Case) -> FactorValue:
     )
 
 
+#: The ages a case can hold (``Age`` in the case schema: 10, the age of criminal responsibility
+#: in England and Wales, to 110).
+AGE_BOUNDS: Final = (10, 110)
+#: The longest criminal career those ages allow, in years.
+MAX_CAREER_YEARS: Final = AGE_BOUNDS[1] - AGE_BOUNDS[0]
+#: The largest count a case can hold (``Count`` in the case schema).
+MAX_COUNT: Final = 10_000
+
+
+def _outwards(low: float, high: float) -> tuple[float, float]:
+    """Round a range outwards to 5 decimals, the precision of the Copas rate."""
+    step = Decimal("0.00001")
+    return (
+        float(Decimal(low).quantize(step, rounding=ROUND_FLOOR)),
+        float(Decimal(high).quantize(step, rounding=ROUND_CEILING)),
+    )
+
+
+def _copas_rate_range(sanctions: int | None, career_years: int) -> tuple[float, float]:
+    """Return the least and greatest Copas rate a valid case can give (see :func:`_copas_rate`).
+
+    ``sanctions`` is the number of previous sanctions (``None``: any from 0 to 10,000);
+    ``career_years`` the most years from the first sanction to the current conviction. With
+    no previous sanction the current sanction is the first, so the career is 0 years. The
+    range is rounded outwards to 5 decimals, so that it holds both the exact rate and the
+    rate rounded as the case path rounds it.
+
+    Examples
+    --------
+    >>> _copas_rate_range(0, 40)
+    (-2.30259, -2.30258)
+    >>> _copas_rate_range(None, MAX_CAREER_YEARS)
+    (-4.00734, 6.90786)
+    """
+    if sanctions == 0:
+        rate = math.log(1 / 10)
+        return _outwards(rate, rate)
+    least = 1 if sanctions is None else sanctions  # the rate grows with the sanctions
+    most = MAX_COUNT if sanctions is None else sanctions
+    low = math.log((1 + least) / (10 + career_years))
+    if sanctions is None:
+        low = min(low, math.log(1 / 10))  # no previous sanction: a career of 0 years
+    return _outwards(low, math.log((1 + most) / 10))
+
+
 def _copas_rate(c: Case) -> FactorValue:
     """Return OGRS3's Copas rate, rounded half up to 5 decimals as the MoJ implementation does.
 
@@ -693,6 +744,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         "(current_offence.age_at_start_of_follow_up).",
         "unknown when current_offence.age_at_start_of_follow_up is not recorded",
         lambda c: FactorValue.count(c.current_offence.age_at_start_of_follow_up),
+        bounds=AGE_BOUNDS,
     ),
     Factor(
         "ogrs3_copas_rate",
@@ -704,6 +756,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         "unknown unless history.previous_sanctions, history.age_at_first_sanction and "
         "current_offence.age_at_conviction are all recorded",
         _copas_rate,
+        bounds=_copas_rate_range(None, MAX_CAREER_YEARS),
     ),
     Factor(
         "ogrs3_offence_group",
@@ -743,6 +796,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         "Number of distinct channels used across the episode's behaviours.",
         _UNK_BEHAVIOUR + "; a behaviour with no channels recorded leaves it unbounded above",
         _channels,
+        bounds=(0, len(Channel)),
     ),
     _binary(
         "approach_or_following",
@@ -915,6 +969,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         "perpetrator.age in years.",
         "unknown when perpetrator.age is not recorded",
         lambda c: FactorValue.count(c.perpetrator.age),
+        bounds=AGE_BOUNDS,
     ),
     Factor(
         "perpetrator_sex",
@@ -1022,6 +1077,7 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         lambda c: _count_presences(
             getattr(c.victim.barriers, f) for f in type(c.victim.barriers).model_fields
         ),
+        bounds=(0, len(Barriers.model_fields)),
     ),
     _binary(
         "unsafe_living_situation",

@@ -82,7 +82,7 @@ class InstrumentPin:
 CERTIFIED_INSTRUMENT: Final = InstrumentPin(
     id="stalkrisk-screen",
     version="1.0.0",
-    sha256="705f955d1dbde9dbac833a77fcd6183df934d7c5387af8cc7a288aa52692ab58",
+    sha256="be62e3c3705c8bb4be47986986c120f745048172f95a445d7c25525845438ca2",
 )
 
 #: For each factor the certified instrument reads, the questions on the form that settle it.

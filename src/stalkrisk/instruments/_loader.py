@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-import json
 import os
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 
+from stalkrisk._internal import documents
 from stalkrisk.errors import UNKNOWN_INSTRUMENT, InstrumentFileError, UnknownInstrumentError
 from stalkrisk.instruments._model import Instrument
 
-__all__ = ["DEFAULT_INSTRUMENT", "bundled_instruments", "instrument_from_data", "load_instrument"]
+__all__ = [
+    "DEFAULT_INSTRUMENT",
+    "MAX_INSTRUMENT_FILE_BYTES",
+    "bundled_instruments",
+    "instrument_from_data",
+    "load_instrument",
+]
 
 #: The id of the instrument used when none is named.
 DEFAULT_INSTRUMENT = "stalkrisk-screen"
+#: The largest instrument file read.
+MAX_INSTRUMENT_FILE_BYTES: Final = 4 * 1024 * 1024
+#: Why a file may not take a bundled instrument's id with other content.
+RESERVED_ID: Final = (
+    "the id {id!r} belongs to the instrument bundled with stalkrisk, but this file's content "
+    "differs from it (sha256 {sha}); results would be read as the bundled instrument's. Give "
+    "a modified copy its own id (for example {suggestion!r}) and its own validation status"
+)
 
 InstrumentSource = str | os.PathLike[str] | Instrument
 
@@ -44,6 +57,10 @@ def _format_loc(loc: tuple[str | int, ...], data: Any) -> str:
 def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:
     """Validate already-parsed instrument data.
 
+    An instrument that takes the id of a bundled instrument must be that instrument (the same
+    content, and so the same sha256): a modified copy under a bundled id would be reported
+    with the bundled instrument's name and validation status.
+
     Raises
     ------
     InstrumentFileError
@@ -57,6 +74,21 @@ def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:
     ...     print(err.problems[0])
     ('id', "String should match pattern '^[a-z][a-z0-9-]{0,63}$'")
     """
+    return _not_posing(_validate(data, source), source)
+
+
+def _not_posing(instrument: Instrument, source: str) -> Instrument:
+    """Refuse an instrument that takes a bundled instrument's id with other content."""
+    bundled = bundled_instruments().get(instrument.id)
+    if bundled is not None and bundled.sha256 != instrument.sha256:
+        message = RESERVED_ID.format(
+            id=instrument.id, sha=instrument.sha256[:12], suggestion=f"{instrument.id}-local"
+        )
+        raise InstrumentFileError(source, [("id", message)])
+    return instrument
+
+
+def _validate(data: Any, source: str) -> Instrument:
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
@@ -67,13 +99,10 @@ def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:
 def _parse(text: str, suffix: str, source: str) -> Any:
     try:
         if suffix == ".json":
-            return json.loads(text)
-        return tomllib.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise InstrumentFileError(source, [(where, f"not valid JSON: {exc.msg}")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InstrumentFileError(source, [("", f"not valid TOML: {exc}")]) from None
+            return documents.parse_json(text)
+        return documents.parse_toml(text)
+    except documents.DocumentError as exc:
+        raise InstrumentFileError(source, [(exc.where or "", exc.detail)]) from None
 
 
 def _load_path(path: Path) -> Instrument:
@@ -82,10 +111,11 @@ def _load_path(path: Path) -> Instrument:
     if suffix not in (".toml", ".json"):
         raise InstrumentFileError(source, [("", "an instrument file must end in .toml or .json")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InstrumentFileError(source, [("", f"cannot read the file: {reason}")]) from None
+        text = documents.read_text(
+            path, max_bytes=MAX_INSTRUMENT_FILE_BYTES, what="an instrument file"
+        )
+    except documents.DocumentError as exc:
+        raise InstrumentFileError(source, [("", f"cannot read the file: {exc.message}")]) from None
     return instrument_from_data(_parse(text, suffix, source), source)
 
 
@@ -108,7 +138,7 @@ def _bundled() -> Mapping[str, Instrument]:
         if entry.name.endswith((".toml", ".json")):
             suffix = ".json" if entry.name.endswith(".json") else ".toml"
             source = f"stalkrisk/instruments/data/{entry.name}"
-            instrument = instrument_from_data(
+            instrument = _validate(
                 _parse(entry.read_text(encoding="utf-8"), suffix, source), source
             )
             found[instrument.id] = instrument
@@ -122,14 +152,17 @@ def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument
     ----------
     source : str, path or Instrument
         A bundled instrument's id (``"stalkrisk-screen"``), the path of an instrument file, or
-        an :class:`Instrument`, which is returned unchanged.
+        an :class:`Instrument`, which is returned unchanged. An instrument (from a file or
+        not) that takes a bundled instrument's id must be that instrument: a modified copy
+        needs its own id, so that its results are never read as the bundled one's.
 
     Raises
     ------
     UnknownInstrumentError
         If ``source`` is neither a bundled id nor a path to an instrument file.
     InstrumentFileError
-        If the file cannot be read or breaks the format's rules; every problem is listed.
+        If the file cannot be read or breaks the format's rules (every problem is listed),
+        or the instrument takes a bundled instrument's id with other content.
 
     Examples
     --------
@@ -141,7 +174,7 @@ def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument
     stalkrisk.errors.UnknownInstrumentError: no bundled instrument has the id 'no-such-...'; ...
     """
     if isinstance(source, Instrument):
-        return source
+        return _not_posing(source, "<Instrument>")
     text = os.fspath(source)
     bundled = bundled_instruments()
     if isinstance(source, str) and text in bundled:

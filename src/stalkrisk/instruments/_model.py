@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import math
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal, NamedTuple
@@ -18,8 +18,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from stalkrisk._internal.canonical import canonical_json, legacy_sha256
 from stalkrisk.bands import BandSpec, Identifier
-from stalkrisk.features import FACTORS, FactorKind, FactorValue
+from stalkrisk.features import FACTORS, MAX_COUNT, FactorKind, FactorValue
 from stalkrisk.schemas import Presence
 
 __all__ = [
@@ -41,9 +42,29 @@ FORMAT = "stalkrisk-instrument/1"
 Points = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 SemVer = Annotated[
-    str, StringConstraints(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
+    str,
+    StringConstraints(
+        max_length=64,
+        pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$",
+    ),
 ]
 InstrumentId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+#: A factor's name (the registry's names are identifiers of at most 64 characters).
+FactorName = Annotated[str, Field(max_length=64)]
+#: A category of a factor or question, as an item or condition names it.
+CategoryName = Annotated[str, Field(max_length=64)]
+#: The most categories a level, condition or question lists.
+MAX_CATEGORIES = 100
+#: The categories a level or condition lists.
+Categories = Annotated[list[CategoryName], Field(min_length=1, max_length=MAX_CATEGORIES)]
+#: The most conditions in one ``any_of``, ``all_of`` or ``only_if``.
+MAX_CONDITIONS = 100
+#: The most items (or questions) in an instrument, and so on one scale.
+MAX_ITEMS = 500
+#: The largest whole-number bound of a level (a count answer is at most 10,000).
+MAX_LEVEL_VALUE = 1_000_000_000
+#: A bound of a question, or a condition's threshold (a number answer is at most 1e9 in size).
+Bound = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
 
 
 class _Strict(BaseModel):
@@ -57,11 +78,11 @@ class Level(_Strict):
     "and above"); for category factors give ``categories``.
     """
 
-    min: Annotated[int, Field(ge=0)] | None = None
+    min: Annotated[int, Field(ge=0, le=MAX_LEVEL_VALUE)] | None = None
     """Smallest factor value in this level (inclusive)."""
-    max: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0, le=MAX_LEVEL_VALUE)] | None = None
     """Largest factor value in this level (inclusive); omit for no upper bound."""
-    categories: Annotated[list[str], Field(min_length=1)] | None = None
+    categories: Categories | None = None
     """Categories in this level (category factors)."""
     points: Points | None = None
     """Points scored at this level."""
@@ -119,10 +140,16 @@ class Question(_Strict):
     """The question as the practitioner sees it."""
     kind: FactorKind
     """``binary`` (present/absent), ``count`` (whole number from 0), ``number`` or ``category``."""
-    categories: Annotated[list[Identifier], Field(min_length=2)] | None = None
+    categories: (
+        Annotated[list[Identifier], Field(min_length=2, max_length=MAX_CATEGORIES)] | None
+    ) = None
     """The possible answers of a category question."""
     help: Annotated[str, Field(max_length=2000)] = ""
     """Guidance on answering, in the instrument's words."""
+    min: Bound | None = None
+    """Count and number questions: the smallest answer accepted (inclusive)."""
+    max: Bound | None = None
+    """Count and number questions: the largest answer accepted (inclusive)."""
 
 
 class Condition(_Strict):
@@ -132,7 +159,7 @@ class Condition(_Strict):
     neither, a binary source is tested for "present".
     """
 
-    factor: str | None = None
+    factor: FactorName | None = None
     """A registered factor."""
     question: Identifier | None = None
     """One of the instrument's questions."""
@@ -140,7 +167,7 @@ class Condition(_Strict):
     """Smallest value for which the condition holds."""
     max: Annotated[float, Field(allow_inf_nan=False)] | None = None
     """Largest value for which the condition holds."""
-    categories: Annotated[list[str], Field(min_length=1)] | None = None
+    categories: Categories | None = None
     """Categories for which the condition holds."""
 
     @model_validator(mode="after")
@@ -175,6 +202,10 @@ class Condition(_Strict):
         return Presence.ABSENT if below or above else Presence.UNKNOWN
 
 
+#: The conditions of an ``any_of``, ``all_of`` or ``only_if``.
+Conditions = Annotated[list[Condition], Field(min_length=1, max_length=MAX_CONDITIONS)]
+
+
 class Item(_Strict):
     """An instrument item: what it reads, the evidence for it, and how it scores.
 
@@ -187,15 +218,15 @@ class Item(_Strict):
 
     id: Identifier
     """Identifier, unique within the instrument."""
-    factor: str | None = None
+    factor: FactorName | None = None
     """The registered factor the item reads (see ``stalkrisk.FACTORS``)."""
     question: Identifier | None = None
     """The instrument question the item reads."""
-    any_of: Annotated[list[Condition], Field(min_length=1)] | None = None
+    any_of: Conditions | None = None
     """Present when any condition holds (Kleene "or")."""
-    all_of: Annotated[list[Condition], Field(min_length=1)] | None = None
+    all_of: Conditions | None = None
     """Present when every condition holds (Kleene "and")."""
-    only_if: Annotated[list[Condition], Field(min_length=1)] | None = None
+    only_if: Conditions | None = None
     """Conditions that must all hold for the item to apply; otherwise it scores 0."""
     label: Annotated[str, Field(min_length=1, max_length=200)]
     """Short label shown in explanations."""
@@ -284,11 +315,11 @@ class RedFlag(_Strict):
 
     id: Identifier
     """Identifier, unique within the scale."""
-    factor: str | None = None
+    factor: FactorName | None = None
     """The factor that triggers the flag."""
     question: Identifier | None = None
     """The instrument question that triggers the flag (instead of a factor)."""
-    at_least: Annotated[int, Field(ge=1)] = 1
+    at_least: Annotated[int, Field(ge=1, le=MAX_LEVEL_VALUE)] = 1
     """The flag fires when the factor's value is at least this (1: present)."""
     minimum_band: Identifier
     """The band the scale is raised to, at least."""
@@ -322,7 +353,7 @@ class MissingDataMethod(StrEnum):
 class MissingDataRule(_Strict):
     """How many unknown items a scale tolerates, and how it forms a total with them."""
 
-    max_unknown: Annotated[int, Field(ge=0)]
+    max_unknown: Annotated[int, Field(ge=0, le=MAX_ITEMS)]
     """The most unknown items with which the scale is still scored."""
     method: MissingDataMethod
     """How the total is formed when 1 to ``max_unknown`` items are unknown."""
@@ -354,17 +385,17 @@ class Scale(_Strict):
     """Title shown in reports."""
     description: Text
     """What the scale is about."""
-    items: Annotated[list[Identifier], Field(min_length=1)]
+    items: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_ITEMS)]
     """Ids of the items summed on this scale."""
     bands: Annotated[list[BandSpec], Field(min_length=1, max_length=20)]
     """Bands in ascending order, contiguous, covering every total."""
-    red_flags: list[RedFlag] = Field(default_factory=list)
+    red_flags: Annotated[list[RedFlag], Field(max_length=100)] = Field(default_factory=list)
     """Rules that set a minimum band."""
     missing: MissingDataRule
     """The missing-data rule (a logistic scale tolerates no unknown items)."""
     kind: Literal["sum", "logistic"] = "sum"
     """``sum`` of points, or ``logistic`` (points are log-odds)."""
-    horizons: list[Horizon] = Field(default_factory=list)
+    horizons: Annotated[list[Horizon], Field(max_length=20)] = Field(default_factory=list)
     """Logistic scales: the follow-up periods and their constants."""
     band_on: Identifier | None = None
     """Logistic scales: the horizon whose percentage is banded."""
@@ -373,7 +404,8 @@ class Scale(_Strict):
     percent_decimals: Annotated[int, Field(ge=0, le=6)] | None = None
     """Logistic scales: round each percentage half up to this many decimals."""
     percent_range: tuple[float, float] | None = None
-    """Logistic scales: keep each percentage within [low, high] (e.g. OGRS3's 1 to 99)."""
+    """Logistic scales: keep each percentage within [low, high] (e.g. OGRS3's 1 to 99), with
+    0 <= low < high <= 100."""
 
     def band_rank(self, band_id: str) -> int:
         """Return the position of ``band_id`` among the scale's bands."""
@@ -432,13 +464,13 @@ class Instrument(_Strict):
     """Title shown in reports."""
     description: Text
     """What the instrument is for, and for whom."""
-    citation: Annotated[list[Text], Field(min_length=1)]
+    citation: Annotated[list[Text], Field(min_length=1, max_length=50)]
     """Sources: where the instrument, or the evidence for its items, comes from."""
     validation: Validation
     """Validation status and caveat."""
-    questions: Annotated[list[Question], Field(max_length=500)] = Field(default_factory=list)
+    questions: Annotated[list[Question], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
     """Questions asked directly (for instruments scored from answers)."""
-    items: Annotated[list[Item], Field(min_length=1, max_length=500)]
+    items: Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
     """The items."""
     scales: Annotated[list[Scale], Field(min_length=1, max_length=20)]
     """The scales."""
@@ -514,22 +546,26 @@ class Instrument(_Strict):
 
     @cached_property
     def canonical_json(self) -> str:
-        """The canonical JSON of the validated instrument.
+        """The canonical JSON of the validated instrument (RFC 8785).
 
-        Sorted keys, no whitespace, UTF-8, and fields at their default values left out, so
-        that an optional field added to the format later does not change existing hashes.
+        Fields at their default values are left out, so that an optional field added to the
+        format later does not change existing hashes; the rest is canonicalised by RFC 8785
+        (JCS), so any language recomputes the same hash from the same content.
         """
-        return json.dumps(
-            self.model_dump(mode="json", exclude_defaults=True),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        return canonical_json(self.model_dump(mode="json", exclude_defaults=True))
 
     @cached_property
     def sha256(self) -> str:
         """The sha256 of :attr:`canonical_json`, as hex."""
         return hashlib.sha256(self.canonical_json.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def legacy_sha256(self) -> str:
+        """The instrument's hash as record format 1 wrote it (before RFC 8785).
+
+        Only :func:`stalkrisk.verify` uses it, to check records written in that format.
+        """
+        return legacy_sha256(self.model_dump(mode="json", exclude_defaults=True))
 
     @property
     def reference(self) -> str:
@@ -620,6 +656,29 @@ def _check_question(question: Question, where: Where, add: Any) -> None:
                 "a category question lists its categories, and only a category question does",
             )
         )
+    bounds = [(key, getattr(question, key)) for key in ("min", "max")]
+    bounds = [(key, value) for key, value in bounds if value is not None]
+    if bounds and question.kind not in (FactorKind.COUNT, FactorKind.NUMBER):
+        add(
+            _problem(
+                (*where, bounds[0][0]),
+                "question_shape",
+                "min and max bound the answers of a count or number question only",
+            )
+        )
+        return
+    if question.kind is FactorKind.COUNT:
+        for key, value in bounds:
+            if not (float(value).is_integer() and 0 <= value <= MAX_COUNT):
+                add(
+                    _problem(
+                        (*where, key),
+                        "question_shape",
+                        f"a count question's {key} is a whole number from 0 to {MAX_COUNT}",
+                    )
+                )
+    if question.min is not None and question.max is not None and question.min > question.max:
+        add(_problem((*where, "max"), "question_shape", "max is below min"))
 
 
 def _resolve(
@@ -897,6 +956,16 @@ def _check_scale_kind(scale: Scale, where: Where, add: Any, items: dict[str, Ite
                 "a logistic scale cannot be scored with unknown items: set max_unknown = 0",
             )
         )
+    if scale.percent_range is not None:
+        low, high = scale.percent_range
+        if not (math.isfinite(low) and math.isfinite(high) and 0 <= low < high <= 100):
+            add(
+                _problem(
+                    (*where, "percent_range"),
+                    "scale_shape",
+                    "percent_range is [low, high] with 0 <= low < high <= 100 (finite percentages)",
+                )
+            )
 
 
 def _check_bands(scale: Scale, where: tuple[str | int, ...], add: Any) -> None:
