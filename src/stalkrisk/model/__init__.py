@@ -26,8 +26,13 @@ from stalkrisk.model._evaluation import (
     reliability_table,
     wilson_interval,
 )
-from stalkrisk.model._logistic import BandsAndTop, LogisticRiskModel, ModelExplanation
-from stalkrisk.model._persistence import MODEL_FORMAT, load_model, save_model
+from stalkrisk.model._logistic import (
+    BandsAndTop,
+    LogisticRiskModel,
+    ModelExplanation,
+    parse_cut_points,
+)
+from stalkrisk.model._persistence import MODEL_FORMAT, load_model, model_sha256, save_model
 from stalkrisk.model._plots import BandRatesDisplay, CalibrationCurveDisplay, RocDisplay
 from stalkrisk.model._points import PointsRiskModel
 
@@ -47,6 +52,8 @@ __all__ = [
     "RocDisplay",
     "evaluate",
     "load_model",
+    "model_sha256",
+    "parse_cut_points",
     "read_dataset",
     "reliability_table",
     "save_model",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,9 +13,25 @@ from sklearn.utils.validation import check_is_fitted
 from stalkrisk.features import FACTORS, FactorKind, evaluate_factors
 from stalkrisk.schemas import Case
 
-__all__ = ["CaseEncoder"]
+__all__ = ["BAD_FACTORS", "UNKNOWN_FACTORS", "CaseEncoder"]
 
 UNKNOWN_SUFFIX = "__unknown"
+
+#: Raised (as ``ValueError``) by :meth:`CaseEncoder.fit` for names that are not factors.
+UNKNOWN_FACTORS: Final = (
+    "no factor is named {names}; `stalkrisk factors` lists the registered factors "
+    "(stalkrisk.FACTORS in Python)"
+)
+#: Raised (as ``ValueError``) by :meth:`CaseEncoder.fit` for ``factors`` that are not a list
+#: of different names.
+BAD_FACTORS: Final = "factors must be a sequence of different factor names, or None for all"
+_NAMES_SHOWN: Final = 5
+_NAME_CHARS: Final = 64
+
+
+def _quoted(name: object) -> str:
+    text = str(name)
+    return repr(text if len(text) <= _NAME_CHARS else text[:_NAME_CHARS] + "...")
 
 
 def _as_case(record: Case | Mapping[str, Any]) -> Case:
@@ -38,6 +54,13 @@ class CaseEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         ``perpetrator_sex`` (sex is an audit group, not a scoring input, unless named).
     unknown_indicators : bool, default True
         Add the ``__unknown`` indicator columns.
+
+    Raises
+    ------
+    ValueError
+        From :meth:`fit`, if a name in ``factors`` is not a registered factor (the message,
+        :data:`UNKNOWN_FACTORS`, names it and points to ``stalkrisk factors``), or if
+        ``factors`` is a single string or names a factor twice.
 
     Examples
     --------
@@ -63,17 +86,25 @@ class CaseEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def _factor_names(self) -> list[str]:
         if self.factors is None:
             return [n for n in FACTORS if n != "perpetrator_sex"]
+        if isinstance(self.factors, str | bytes) or not isinstance(self.factors, Iterable):
+            raise ValueError(BAD_FACTORS)
         names = list(self.factors)
-        for name in names:
-            if name not in FACTORS:
-                raise ValueError(f"no factor is named {name!r}; see stalkrisk.FACTORS")
+        unknown = [n for n in names if not isinstance(n, str) or n not in FACTORS]
+        if unknown:
+            shown = ", ".join(_quoted(n) for n in unknown[:_NAMES_SHOWN])
+            if len(unknown) > _NAMES_SHOWN:
+                shown += f" (and {len(unknown) - _NAMES_SHOWN} more)"
+            raise ValueError(UNKNOWN_FACTORS.format(names=shown))
+        if len(set(names)) != len(names):
+            raise ValueError(f"{BAD_FACTORS}; a factor is named twice")
         return names
 
     def fit(self, X: Iterable[Case | Mapping[str, Any]], y: Any = None) -> CaseEncoder:
         """Record the factors and columns (the cases themselves are only validated)."""
+        factors = self._factor_names()  # before the cases: a wrong name fails fast
         for record in X:
             _as_case(record)
-        self.factors_ = self._factor_names()
+        self.factors_ = factors
         columns: list[str] = []
         for name in self.factors_:
             factor = FACTORS[name]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import numbers
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,14 +22,135 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from stalkrisk._version import __version__
+from stalkrisk.bands import Identifier
 from stalkrisk.model._evaluation import _calibration
 
 __all__ = [
+    "BAD_BAND_LABELS",
+    "BAD_CUT_POINTS_PARAM",
+    "CUT_POINTS_TEXT",
     "BandsAndTop",
     "LogisticRiskModel",
     "ModelExplanation",
     "calibration_intercept_slope",
+    "parse_cut_points",
 ]
+
+#: The rule for ``cut_points`` (a parameter or a model file's ``params.cut_points``); a
+#: reason follows it, never the values.
+BAD_CUT_POINTS_PARAM: Final = (
+    "cut_points must be increasing probabilities strictly between 0 and 1 (at least one)"
+)
+#: What :func:`parse_cut_points` says about text it cannot read (the ``--cut-points`` option).
+CUT_POINTS_TEXT: Final = (
+    "--cut-points takes increasing probabilities between 0 and 1, separated by commas, e.g. 0.2,0.5"
+)
+#: The rule for band labels: the identifier rule of band ids (:class:`stalkrisk.BandSpec`), so
+#: that a label is safe in a CSV cell, a report and an instrument made from the model.
+BAD_BAND_LABELS: Final = (
+    "band_labels needs one label more than there are cut_points, each a different identifier "
+    "(a lower-case letter, then up to 63 lower-case letters, digits or underscores, e.g. 'high')"
+)
+# The pattern of Identifier (stalkrisk.bands), read from its one declaration.
+_IDENTIFIER: Final = re.compile(
+    next(m.pattern for m in get_args(Identifier)[1:] if getattr(m, "pattern", None))
+)
+# A decimal number as --cut-points takes it: no signs, no "nan", "inf", "1_0" or non-ASCII digits.
+_DECIMAL: Final = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def _ordinal(i: int) -> str:
+    n = i + 1
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def cut_points_problem(cuts: Any) -> str | None:
+    """Return why ``cuts`` are not valid band cut-points, or ``None`` if they are.
+
+    Valid cut-points are one or more finite probabilities strictly between 0 and 1, in strictly
+    increasing order. The reason never repeats the values.
+    """
+    if isinstance(cuts, np.ndarray):
+        cuts = cuts.tolist()
+    if isinstance(cuts, str | bytes) or not isinstance(cuts, Sequence):
+        return "they must be a sequence of numbers"
+    values = list(cuts)
+    if not values:
+        return "there are none"
+    for i, c in enumerate(values):
+        if isinstance(c, bool) or not isinstance(c, numbers.Real):
+            return f"the {_ordinal(i)} is not a number"
+        if not (math.isfinite(float(c)) and 0 < float(c) < 1):
+            return f"the {_ordinal(i)} is not strictly between 0 and 1"
+    if any(float(a) >= float(b) for a, b in itertools.pairwise(values)):
+        return "each must be larger than the one before"
+    return None
+
+
+def band_labels_problem(labels: Any, n_cut_points: int) -> str | None:
+    """Return why ``labels`` are not valid band labels for ``n_cut_points``, or ``None``."""
+    if isinstance(labels, np.ndarray):
+        labels = labels.tolist()
+    if isinstance(labels, str | bytes) or not isinstance(labels, Sequence):
+        return "they must be a sequence of identifiers"
+    values = list(labels)
+    if len(values) != n_cut_points + 1:
+        return f"there are {len(values)} for {n_cut_points + 1} bands"
+    for i, label in enumerate(values):
+        if not isinstance(label, str) or not _IDENTIFIER.fullmatch(label):
+            return f"the {_ordinal(i)} is not an identifier"
+    if len(set(values)) != len(values):
+        return "two are the same"
+    return None
+
+
+def parse_cut_points(text: str) -> tuple[float, ...]:
+    """Read band cut-points written as text, e.g. the ``--cut-points`` option's ``"0.2,0.5"``.
+
+    Parameters
+    ----------
+    text : str
+        Decimal probabilities separated by commas (spaces around them are allowed).
+
+    Returns
+    -------
+    tuple of float
+        The cut-points, each strictly between 0 and 1, strictly increasing.
+
+    Raises
+    ------
+    ValueError
+        If the text is not such a list; the message is :data:`CUT_POINTS_TEXT` and a reason
+        (which value, by position, and what is wrong with it), never the text itself.
+
+    Examples
+    --------
+    >>> parse_cut_points("0.2, 0.5")
+    (0.2, 0.5)
+    >>> parse_cut_points("0.5,abc")
+    Traceback (most recent call last):
+    ...
+    ValueError: --cut-points takes increasing probabilities ... (the 2nd is not a number)
+    """
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    if not text.strip():
+        raise ValueError(f"{CUT_POINTS_TEXT} (there are none)")
+    parts = text.split(",")
+    values: list[float] = []
+    for i, part in enumerate(parts):
+        item = part.strip()
+        if not _DECIMAL.fullmatch(item):
+            reason = "one is empty" if not item else f"the {_ordinal(i)} is not a number"
+            raise ValueError(f"{CUT_POINTS_TEXT} ({reason})")
+        values.append(float(item))
+    problem = cut_points_problem(values)
+    if problem is not None:
+        raise ValueError(f"{CUT_POINTS_TEXT} ({problem})")
+    return tuple(values)
+
 
 _EPS = 1e-12
 #: Rows per block in the block-by-block matrix paths: a block of ~150 float64 features
@@ -114,11 +238,16 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Whatever the choice, the cross-validated calibration intercept and slope are reported
         in ``calibration_``.
     cv : int, default 5
-        Folds for the cross-validated calibration estimate (fewer if a class is small).
+        Folds for the cross-validated calibration estimate (fewer if a class is small); at
+        least 2.
     cut_points : tuple of float, default (0.2, 0.5)
-        Probability cut-points between bands, ascending; ``len(cut_points) + 1`` bands.
+        Probability cut-points between bands: at least one, each strictly between 0 and 1,
+        strictly increasing; ``len(cut_points) + 1`` bands.
     band_labels : tuple of str, optional
-        Band labels, default ``("low", "moderate", "high")`` for two cut-points.
+        Band labels, lowest first, one more than there are cut-points; each an identifier as
+        band ids are (``"high"``, ``"band_2"``: lower-case letters, digits and underscores,
+        starting with a letter) and all different. Default ``("low", "moderate", "high")`` for
+        two cut-points, ``band_0``, ``band_1``, ... otherwise.
     max_iter : int, default 1000
         Iterations for the solver.
     random_state : int or None, default None
@@ -137,6 +266,9 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         two cases).
     training_ : dict
         ``n``, ``base_rate`` and ``data_sha256`` of the training data.
+    library_version_ : str
+        The stalkrisk version that fitted the model (for a loaded model, the one recorded in
+        its file).
 
     Examples
     --------
@@ -179,13 +311,22 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return tags
 
     def _check_params(self) -> None:
+        """Refuse the parameters a model file would refuse, with the same rules."""
         if self.calibration not in ("none", "sigmoid"):
             raise ValueError(f"calibration must be 'none' or 'sigmoid', not {self.calibration!r}")
-        cuts = list(self.cut_points)
-        if any(not 0 < c < 1 for c in cuts) or cuts != sorted(set(cuts)):
-            raise ValueError("cut_points must be increasing probabilities strictly between 0 and 1")
-        if self.band_labels is not None and len(self.band_labels) != len(cuts) + 1:
-            raise ValueError("band_labels needs one label more than there are cut_points")
+        C: Any = self.C
+        if isinstance(C, bool) or not isinstance(C, numbers.Real) or not 0 < float(C) < math.inf:
+            raise ValueError("C must be a positive, finite number")
+        cv: Any = self.cv
+        if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
+            raise ValueError("cv must be an integer of at least 2")
+        reason = cut_points_problem(self.cut_points)
+        if reason is not None:
+            raise ValueError(f"{BAD_CUT_POINTS_PARAM}; {reason}")
+        if self.band_labels is not None:
+            reason = band_labels_problem(self.band_labels, len(self.cut_points))
+            if reason is not None:
+                raise ValueError(f"{BAD_BAND_LABELS}; {reason}")
 
     def _base(self) -> Pipeline:
         # Standardised features: the solver converges on wide-scale columns (days, ages) and
@@ -246,6 +387,7 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "base_rate": float(target.mean()),
             "data_sha256": digest.hexdigest(),
         }
+        self.library_version_ = __version__
         return self
 
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:

@@ -2,28 +2,58 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
+from stalkrisk._internal import documents
+from stalkrisk._internal.canonical import canonical_json, canonical_sha256
+from stalkrisk._internal.files import atomic_write
 from stalkrisk._version import __version__
+from stalkrisk.bands import Identifier
 from stalkrisk.errors import ModelFileError
+from stalkrisk.features import FACTORS
 from stalkrisk.model._encoder import CaseEncoder
-from stalkrisk.model._logistic import LogisticRiskModel
+from stalkrisk.model._logistic import (
+    BAD_BAND_LABELS,
+    BAD_CUT_POINTS_PARAM,
+    LogisticRiskModel,
+    band_labels_problem,
+    cut_points_problem,
+)
 
-__all__ = ["MODEL_FORMAT", "ModelFile", "load_model", "save_model"]
+__all__ = ["MODEL_FORMAT", "ModelFile", "load_model", "model_sha256", "save_model"]
 
 #: The model-file format this version of the library writes and reads.
 MODEL_FORMAT: Final = "stalkrisk-model/1"
+#: The largest model file read.
+MAX_MODEL_FILE_BYTES: Final = 16 * 1024 * 1024
 
+#: A model that scores cases (saved with its encoder) predicts outcomes coded 0 and 1.
+CASE_MODEL_CLASSES: Final = "a model saved with its encoder scores cases, so its classes are [0, 1]"
+CASE_MODEL_NAMED: Final = (
+    "a model saved with its encoder is fitted on the encoder's matrix (encoder.transform), "
+    "not on named columns, so named_features is false"
+)
+UNKNOWN_FACTOR_IN_FILE: Final = (
+    "not a registered factor (`stalkrisk factors` lists them); the model was saved by another "
+    "version of stalkrisk, or the file was edited"
+)
+BAD_CLASSES: Final = (
+    "classes must be two different values of one type (integers or text), in increasing order "
+    "as fitting leaves them; the second is the outcome"
+)
+
+# The largest integer a JSON number holds exactly (RFC 8785): every integer in a model file is
+# within it, so the file always has a canonical form (and a sha256).
+_JSON_INT: Final = 2**53
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+JsonInt = Annotated[int, Field(ge=-_JSON_INT, le=_JSON_INT)]
+Count = Annotated[int, Field(ge=1, le=_JSON_INT)]
 
 
 class _Strict(BaseModel):
@@ -34,21 +64,24 @@ class _Params(_Strict):
     C: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     class_weight: Literal["balanced"] | dict[str, Finite] | None
     calibration: Literal["none", "sigmoid"]
-    cv: Annotated[int, Field(ge=2)]
-    cut_points: list[Annotated[float, Field(gt=0, lt=1)]]
-    band_labels: list[str] | None
-    max_iter: Annotated[int, Field(ge=1)]
-    random_state: int | None
+    cv: Annotated[int, Field(ge=2, le=_JSON_INT)]
+    cut_points: Annotated[
+        list[Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]], Field(min_length=1)
+    ]
+    # Identifiers, as band ids are: a label reaches CSV cells, reports and instruments.
+    band_labels: list[Identifier] | None
+    max_iter: Count
+    random_state: Annotated[int, Field(ge=0, le=2**32 - 1)] | None  # scikit-learn's seeds
 
 
 class _Calibration(_Strict):
     intercept: Finite
     slope: Finite
-    folds: Annotated[int, Field(ge=2)]
+    folds: Annotated[int, Field(ge=2, le=_JSON_INT)]
 
 
 class _Training(_Strict):
-    n: Annotated[int, Field(ge=2)]
+    n: Annotated[int, Field(ge=2, le=_JSON_INT)]
     base_rate: Annotated[float, Field(ge=0, le=1)]
     data_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
@@ -59,45 +92,89 @@ class _EncoderSpec(_Strict):
 
 
 class ModelFile(_Strict):
-    """The JSON content of a saved :class:`LogisticRiskModel` (format ``stalkrisk-model/1``)."""
+    """The JSON content of a saved :class:`LogisticRiskModel` (format ``stalkrisk-model/1``).
+
+    Besides each field's own rule, the fields must agree: one coefficient per feature name;
+    cut-points strictly increasing; one band label more than cut-points, all different; two
+    different classes in increasing order; and for a model saved with its encoder (a model
+    that scores cases), classes ``[0, 1]``, ``named_features`` false, and the encoder's
+    columns are the feature names. ``library_version`` is the stalkrisk version
+    that fitted the model.
+    """
 
     format: Literal["stalkrisk-model/1"]
     kind: Literal["logistic"]
-    library_version: str
+    library_version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+!_-]{0,63}$")]
     params: _Params
     feature_names: Annotated[list[str], Field(min_length=1)]
     named_features: bool
     coef: list[Finite]
     intercept: Finite
-    classes: Annotated[list[int | str], Field(min_length=2, max_length=2)]
+    classes: Annotated[list[JsonInt | str], Field(min_length=2, max_length=2)]
     calibration: _Calibration | None
     training: _Training
     encoder: _EncoderSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelFile:
-        if len(self.coef) != len(self.feature_names):
-            raise ValueError(
-                f"coef has {len(self.coef)} values but there are "
-                f"{len(self.feature_names)} feature names"
+        problems = _disagreements(self)
+        if problems:
+            # The problems travel in the error's context, so load_model can list each one
+            # with its location.
+            raise PydanticCustomError(
+                "model_file_inconsistent",
+                "{summary}",
+                {
+                    "summary": "; ".join(f"{loc}: {msg}" for loc, msg in problems),
+                    "problems": problems,
+                },
             )
-        if sorted(self.params.cut_points) != self.params.cut_points:
-            raise ValueError("params.cut_points must be in increasing order")
-        if self.encoder is not None:
-            try:
-                names = (
-                    CaseEncoder(self.encoder.factors, self.encoder.unknown_indicators)
-                    .fit([])
-                    .get_feature_names_out()
-                )
-            except ValueError as exc:
-                raise ValueError(f"encoder: {exc}") from None
-            if list(names) != self.feature_names:
-                raise ValueError(
-                    "the encoder's columns are not the model's feature names (the model was "
-                    "fitted on other features)"
-                )
         return self
+
+
+def _disagreements(content: ModelFile) -> list[tuple[str, str]]:
+    """Return ``(location, message)`` for each way the fields of ``content`` disagree."""
+    problems: list[tuple[str, str]] = []
+    if len(content.coef) != len(content.feature_names):
+        problems.append(
+            (
+                "coef",
+                f"coef has {len(content.coef)} values but there are "
+                f"{len(content.feature_names)} feature names",
+            )
+        )
+    params = content.params
+    reason = cut_points_problem(params.cut_points)
+    if reason is not None:
+        problems.append(("params.cut_points", f"{BAD_CUT_POINTS_PARAM}; {reason}"))
+    if params.band_labels is not None:
+        reason = band_labels_problem(params.band_labels, len(params.cut_points))
+        if reason is not None:
+            problems.append(("params.band_labels", f"{BAD_BAND_LABELS}; {reason}"))
+    first, second = content.classes
+    if type(first) is not type(second) or not first < second:  # type: ignore[operator]
+        problems.append(("classes", BAD_CLASSES))
+    elif content.encoder is not None and content.classes != [0, 1]:
+        problems.append(("classes", CASE_MODEL_CLASSES))
+    if content.encoder is not None and content.named_features:
+        problems.append(("named_features", CASE_MODEL_NAMED))
+    if content.encoder is not None:
+        factors = content.encoder.factors
+        unknown = [i for i, name in enumerate(factors) if name not in FACTORS]
+        problems += [(f"encoder.factors.{i}", UNKNOWN_FACTOR_IN_FILE) for i in unknown[:5]]
+        if len(set(factors)) != len(factors):
+            problems.append(("encoder.factors", "a factor is named twice"))
+        elif not unknown:
+            encoder = CaseEncoder(factors, content.encoder.unknown_indicators).fit([])
+            if list(encoder.get_feature_names_out()) != content.feature_names:
+                problems.append(
+                    (
+                        "encoder",
+                        "the encoder's columns are not the model's feature names (the model was "
+                        "fitted on other features)",
+                    )
+                )
+    return problems
 
 
 def save_model(
@@ -108,6 +185,13 @@ def save_model(
     feature_names: Sequence[str] | None = None,
 ) -> ModelFile:
     """Write a fitted model (and the encoder that made its features, if any) as JSON.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        (a ``ValueError``) If the content breaks a rule of :class:`ModelFile`: for example a
+        model saved with its encoder must be fitted on outcomes 0 and 1, on the encoder's
+        matrix rather than on named columns.
 
     Examples
     --------
@@ -123,7 +207,7 @@ def save_model(
     True
     """
     content = model_file(model, encoder=encoder, feature_names=feature_names)
-    Path(path).write_text(content.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    atomic_write(path, content.model_dump_json(indent=2) + "\n")
     return content
 
 
@@ -133,14 +217,49 @@ def model_sha256(
     encoder: CaseEncoder | None = None,
     feature_names: Sequence[str] | None = None,
 ) -> str:
-    """Return the sha256 of the model's saved content (compact JSON, keys sorted).
+    """Return the sha256 of the model's file content, in canonical JSON (RFC 8785).
 
-    The same model, encoder and library version always give the same hash, so batch rows
-    and reports can name exactly which model scored them.
+    The hash is of the content :func:`save_model` writes (``ModelFile.model_dump(mode="json")``)
+    in the canonical form of :func:`stalkrisk._internal.canonical.canonical_sha256`, so it does
+    not depend on the file's whitespace or key order, and any RFC 8785 library recomputes it
+    from the file. The same model and encoder always give the same hash, so batch rows and
+    reports (:meth:`stalkrisk.report.ModelResult.from_model_file`) name a model alike.
+
+    Parameters
+    ----------
+    model : LogisticRiskModel
+        A fitted (or loaded) model.
+    encoder : CaseEncoder, optional
+        The encoder that makes its features from cases (a loaded model's ``encoder_``).
+    feature_names : sequence of str, optional
+        The feature names of a model fitted on an unnamed table, as given to :func:`save_model`.
+
+    Returns
+    -------
+    str
+        64 lower-case hexadecimal digits.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        (a ``ValueError``) If the model could not be saved (see :func:`save_model`). A model
+        returned by :func:`load_model` always has a hash.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.integers(0, 3, size=(200, 2)).astype(float)
+    >>> y = (X[:, 0] + rng.normal(size=200) > 1).astype(int)
+    >>> model = LogisticRiskModel(random_state=0).fit(X, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = save_model(model, f"{folder}/m.json")
+    ...     again = load_model(f"{folder}/m.json")
+    >>> model_sha256(again) == model_sha256(model)
+    True
     """
     content = model_file(model, encoder=encoder, feature_names=feature_names)
-    text = json.dumps(content.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return canonical_sha256(content.model_dump(mode="json"))
 
 
 def model_file(
@@ -160,7 +279,9 @@ def model_file(
     return ModelFile(
         format=MODEL_FORMAT,
         kind="logistic",
-        library_version=__version__,
+        # the version that fitted the model (a loaded model keeps its file's), so saving a
+        # loaded model again writes the same content and the same sha256
+        library_version=getattr(model, "library_version_", __version__),
         params=_Params(
             C=float(model.C),
             class_weight=model.class_weight,  # type: ignore[arg-type]
@@ -208,6 +329,7 @@ def _restore(content: ModelFile) -> LogisticRiskModel:
         model.feature_names_ = list(content.feature_names)
     model.calibration_ = None if content.calibration is None else content.calibration.model_dump()
     model.training_ = content.training.model_dump()
+    model.library_version_ = content.library_version
     if content.encoder is not None:
         model.encoder_ = CaseEncoder(
             content.encoder.factors, content.encoder.unknown_indicators
@@ -224,23 +346,46 @@ def load_model(path: str | os.PathLike[str]) -> LogisticRiskModel:
     ------
     ModelFileError
         If the file cannot be read, is not JSON, or does not describe a valid model (every
-        problem is listed with its location).
+        problem is listed with its location). No other exception comes from the content of
+        the file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "m.json")
+    ...     _ = path.write_text('{"format": "stalkrisk-model/1"}')
+    ...     load_model(path)
+    Traceback (most recent call last):
+    ...
+    stalkrisk.errors.ModelFileError: .../m.json: not a valid stalkrisk model file
+      kind: Field required
+    ...
     """
     source = os.fspath(path)
     try:
-        text = Path(source).read_text(encoding="utf-8")
-        data: Any = json.loads(text, parse_constant=lambda c: math.nan)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelFileError(source, [("", f"cannot read the file: {exc}")]) from None
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise ModelFileError(source, [(where, f"not valid JSON: {exc.msg}")]) from None
+        text = documents.read_text(source, max_bytes=MAX_MODEL_FILE_BYTES, what="a model file")
+    except documents.DocumentError as exc:
+        raise ModelFileError(source, [("", f"cannot read the file: {exc.message}")]) from None
     try:
-        content = ModelFile.model_validate(data)
+        data: Any = documents.parse_json(text)
+    except documents.DocumentError as exc:
+        raise ModelFileError(source, [(exc.where or "", exc.detail)]) from None
+    try:
+        # strict: a number is not read from text, nor a boolean as an integer
+        content = ModelFile.model_validate(data, strict=True)
     except ValidationError as exc:
-        problems = [
-            (".".join(str(p) for p in e["loc"]), e["msg"])
-            for e in exc.errors(include_input=False, include_url=False)
-        ]
+        problems: list[tuple[str, str]] = []
+        for e in exc.errors(include_input=False, include_url=False):
+            listed = (e.get("ctx") or {}).get("problems")
+            if e["type"] == "model_file_inconsistent" and listed:
+                problems += [(str(loc), str(msg)) for loc, msg in listed]
+            else:
+                problems.append((".".join(str(p) for p in e["loc"]), e["msg"]))
         raise ModelFileError(source, problems) from None
+    try:
+        canonical_json(content)  # what model_sha256 hashes: it must exist
+    except (ValueError, TypeError) as exc:
+        problem = ("", f"the content has no canonical JSON form: {exc}")
+        raise ModelFileError(source, [problem]) from None
     return _restore(content)

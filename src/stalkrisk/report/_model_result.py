@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,7 +42,8 @@ class ModelResult(BaseModel):
     model_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     """Which model: a name or file name."""
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    """The sha256 of the model file (or of whatever identifies the fitted model)."""
+    """What identifies the fitted model: for a saved model, the sha256 of its content in
+    canonical JSON (``stalkrisk.model.model_sha256``), the one batch rows name too."""
     validation: Annotated[str, StringConstraints(min_length=10, max_length=2000)]
     """How far the model has been validated, in words; shown wherever the probability is."""
     band: str | None = None
@@ -71,7 +71,10 @@ class ModelResult(BaseModel):
         Parameters
         ----------
         path : path
-            The model file (JSON, format ``stalkrisk-model/1``); its sha256 identifies it.
+            The model file (JSON, format ``stalkrisk-model/1``). It is named by
+            ``stalkrisk.model.model_sha256`` of the loaded model and its encoder: the sha256 of
+            its content in canonical JSON (RFC 8785), as batch rows name it, whatever the
+            file's whitespace or key order.
         case : Case
             The case to predict.
         outcome : str
@@ -90,7 +93,8 @@ class ModelResult(BaseModel):
         ValueError
             If the model was fitted on a table of numbers rather than on cases.
         """
-        from stalkrisk.model import load_model  # noqa: PLC0415 - the [ml] extra is optional
+        # the [ml] extra is optional
+        from stalkrisk.model import load_model, model_sha256  # noqa: PLC0415
 
         model = load_model(path)
         encoder: Any = getattr(model, "encoder_", None)
@@ -100,7 +104,7 @@ class ModelResult(BaseModel):
         probability = float(model.predict_proba(row)[0, 1])
         band = str(model.bands[int(model.predict_band(row)[0])])
         top = model.explain(row).top(0, n_contributions)
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        digest = model_sha256(model, encoder=encoder)
         return cls(
             probability=probability,
             outcome=outcome,
