@@ -38,6 +38,7 @@ def test_all_is_complete() -> None:
         "stalkrisk.synthetic",
         "stalkrisk.batch",  # the main names are re-exported; the rest stay in the subpackage
         "stalkrisk.report",  # reports: stalkrisk.report.render_report; matplotlib stays optional
+        "stalkrisk.signing",  # needs the [sign] extra (cryptography)
     }
     exported = set(stalkrisk.__all__)
     for info in pkgutil.iter_modules(stalkrisk.__path__, "stalkrisk."):

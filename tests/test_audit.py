@@ -93,7 +93,7 @@ def test_canonical_json_keeps_list_order() -> None:
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_canonical_json_rejects_non_finite_numbers(value: float) -> None:
-    with pytest.raises(ValueError, match="JSON compliant"):
+    with pytest.raises(ValueError, match="NaN and Infinity"):
         canonical_json({"total": value})
 
 
@@ -152,7 +152,9 @@ def test_input_hash_changes_with_the_content(case: Case) -> None:
 def test_record_holds_input_hash_assessment_and_timestamp(
     record: AssessmentRecord, assessment: Assessment
 ) -> None:
-    assert record.format == RECORD_FORMAT == "stalkrisk-record/1"
+    assert record.format == RECORD_FORMAT == "stalkrisk-record/2"
+    assert record.signature is None
+    assert '"signature"' not in record.to_json()
     assert record.created_at == WHEN
     assert record.input_sha256 == EX01_INPUT_SHA256
     assert record.assessment == assessment
@@ -232,7 +234,7 @@ def test_record_rejects_unknown_fields_and_formats(record: AssessmentRecord) -> 
     with pytest.raises(ValidationError):
         AssessmentRecord.model_validate({**data, "note": "extra"})
     with pytest.raises(ValidationError):
-        AssessmentRecord.model_validate({**data, "format": "stalkrisk-record/2"})
+        AssessmentRecord.model_validate({**data, "format": "stalkrisk-record/3"})
     with pytest.raises(ValidationError):
         AssessmentRecord.model_validate({**data, "input_sha256": "not-a-hash"})
 
@@ -344,7 +346,9 @@ def test_verify_reports_a_tampered_override(assessment: Assessment, case: Case) 
 
 
 def _instrument_data() -> dict[str, Any]:
+    """The screen's content under its own id: a changed copy may not pose as the bundled one."""
     data: dict[str, Any] = stalkrisk.load_instrument().model_dump(mode="json")
+    data["id"] = "screen-copy"
     return data
 
 
@@ -367,20 +371,33 @@ def test_verify_reports_a_changed_instrument(
     changed = stalkrisk.load_instrument(path)
     diffs = verify(record, case, path)
     fields = _fields(diffs)
-    assert fields[0] == "instrument.sha256"
+    assert fields[:2] == ["instrument.id", "instrument.sha256"]
     assert "instrument.version" not in fields
-    assert "instrument.id" not in fields
     assert "record_sha256" not in fields
     assert "input_sha256" not in fields
     assert "scales.continued_stalking.contributions.previous_convictions" in fields
     assert "scales.continued_stalking.total" in fields
-    assert (diffs[0].recorded, diffs[0].recomputed) == (
+    assert (diffs[1].recorded, diffs[1].recomputed) == (
         record.assessment.instrument.sha256,
         changed.sha256,
     )
     # the same, passed as text or as a loaded instrument
     assert verify(record, case, str(path)) == diffs
     assert verify(record, case, changed) == diffs
+
+
+def test_a_changed_copy_cannot_pose_as_the_bundled_instrument(
+    record: AssessmentRecord, case: Case, tmp_path: Path
+) -> None:
+    data = _instrument_data()
+    data["id"] = "stalkrisk-screen"
+    _bump_top_level(data, "previous_convictions")
+    path = _write(tmp_path / "posing.json", data)
+    with pytest.raises(stalkrisk.InstrumentFileError, match="belongs to the instrument bundled"):
+        stalkrisk.load_instrument(path)
+    diffs = verify(record, case, path)
+    assert _fields(diffs) == ["instrument"]
+    assert "belongs to the instrument bundled" in diffs[0].message
 
 
 def test_verify_reports_a_different_instrument_version(
@@ -391,8 +408,8 @@ def test_verify_reports_a_different_instrument_version(
     data["version"] = "9.9.9"
     path = _write(tmp_path / "newer.json", data)
     diffs = verify(record, case, path)
-    assert _fields(diffs)[:2] == ["instrument.version", "instrument.sha256"]
-    version = diffs[0]
+    assert _fields(diffs)[:3] == ["instrument.id", "instrument.version", "instrument.sha256"]
+    version = diffs[1]
     assert (version.recorded, version.recomputed) == (record.assessment.instrument.version, "9.9.9")
     assert version.message == "the instrument version differs"
 

@@ -78,10 +78,13 @@ def test_verify_accepts_a_fresh_record(
     assert code == 0
     assert err == ""
     instrument = stalkrisk.load_instrument()
-    assert out == (
-        f"verified: {record_file} matches case EX-01 rescored with "
-        f"{instrument.id} {instrument.version} (sha256 {instrument.sha256[:12]})\n"
+    first, second = out.splitlines()
+    assert first == (
+        f"verified: {record_file} matches case EX-01 re-scored with "
+        f"{instrument.id} {instrument.version} (sha256 {instrument.sha256[:12]})"
     )
+    # verify says plainly that an unsigned record is re-scored, not authenticated
+    assert second.startswith("not authenticated: the record is not signed.")
 
 
 def test_verify_with_another_case_lists_the_differences(
@@ -119,6 +122,7 @@ def test_verify_with_a_changed_instrument(
     capsys: pytest.CaptureFixture[str], record_file: Path, ex01: Path, tmp_path: Path
 ) -> None:
     data = stalkrisk.load_instrument().model_dump(mode="json")
+    data["id"] = "screen-copy"  # a changed copy may not take the bundled instrument's id
     item = next(i for i in data["items"] if i["id"] == "previous_convictions")
     item["levels"][-1]["points"] += 1
     path = tmp_path / "changed.json"
@@ -168,7 +172,7 @@ def test_score_record_to_an_unwritable_place(
     path = tmp_path / "no-such-folder" / "record.json"
     code, _, err = run(capsys, "score", "--record", str(path), str(ex01))
     assert code == 2
-    assert f"cannot write the record to {path}" in err
+    assert f"cannot write {path}" in err
     assert "Traceback" not in err
 
 
@@ -176,9 +180,9 @@ def test_score_record_to_an_unwritable_place(
     ("name", "content", "expected"),
     [
         ("missing.json", None, "no such file"),
-        ("not-json.json", "{not json", "Invalid JSON"),
+        ("not-json.json", "{not json", "not valid JSON (line 1, column 2"),
         ("latin1.json", b"\xff\xfe{}", "not UTF-8"),
-        ("list.json", "[]", "object"),
+        ("list.json", "[]", "valid dictionary"),
         ("case.json", "EX-01", "Field required"),
     ],
 )
@@ -213,7 +217,8 @@ def test_verify_with_an_invalid_case_file(
     code, out, err = run(capsys, "verify", str(record_file), str(bad))
     assert code == 1
     assert out == ""
-    assert f"{bad}: oops: Extra inputs are not permitted" in err
+    assert f"{bad}: (top level): an unknown field was given here" in err
+    assert "oops" not in err
 
 
 def test_verify_with_a_file_of_several_cases(

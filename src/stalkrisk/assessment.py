@@ -7,9 +7,10 @@ import html
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from stalkrisk.bands import Band
+from stalkrisk.bands import Band, Identifier
+from stalkrisk.schemas._case import CaseId
 
 __all__ = [
     "DECISION_SUPPORT_NOTICE",
@@ -46,15 +47,26 @@ def fmt_points(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-class InstrumentRef(_Result):
-    """The exact instrument that produced a result."""
+#: Text from an instrument file (a label, a title, a statement), as results carry it.
+_Label = Annotated[str, Field(max_length=200)]
+_Statement = Annotated[str, Field(max_length=4000)]
+#: A factor's name, or the names of the factors an item combines (``a+b``).
+_FactorNames = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_+]{0,2000}$")]
 
-    id: str
-    version: str
-    sha256: str
-    title: str
-    validation_status: str
-    validation_statement: str
+
+class InstrumentRef(_Result):
+    """The exact instrument that produced a result.
+
+    Its id, version and hash are checked against their patterns whenever a result is read
+    (an audit record, say), so a record cannot carry text that would disguise what it is.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+-]{1,64}$")]
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    title: _Label
+    validation_status: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
+    validation_statement: _Statement
 
 
 class Contribution(_Result):
@@ -64,17 +76,17 @@ class Contribution(_Result):
     it could have scored.
     """
 
-    item: str
-    label: str
-    factor: str
-    value: str
+    item: Identifier
+    label: _Label
+    factor: _FactorNames
+    value: Annotated[str, Field(max_length=200)]
     """The factor's value in words: ``"present"``, ``"3"``, ``"at least 2"``, ``"unknown"``."""
-    level: str | None
+    level: Annotated[str, Field(max_length=2000)] | None
     """The level that fired, or ``None`` when unknown."""
     points: float | None
     possible_points: tuple[float, float] | None
     """The least and most the item could score (``None`` when unbounded)."""
-    note: str | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
     """Why the item is unknown, when there is more to say than "not recorded"."""
 
     @property
@@ -86,9 +98,9 @@ class Contribution(_Result):
 class RedFlagResult(_Result):
     """Whether a red flag fired: ``"fired"``, ``"not_fired"`` or ``"unknown"`` (not recorded)."""
 
-    id: str
-    label: str
-    factor: str
+    id: Identifier
+    label: _Label
+    factor: _FactorNames
     status: Literal["fired", "not_fired", "unknown"]
     minimum_band: Band
 
@@ -121,7 +133,7 @@ class Override(_Result):
 
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
-    scale: str
+    scale: Identifier
     computed_band: Band | None
     """The band the instrument computed (``None`` if the scale could not be scored)."""
     final_band: Band
@@ -136,8 +148,8 @@ class Override(_Result):
 class HorizonResult(_Result):
     """A logistic scale's result at one horizon."""
 
-    id: str
-    label: str
+    id: Identifier
+    label: Annotated[str, Field(max_length=100)]
     constant: float
     log_odds: float
     """The scale's total plus this horizon's constant."""
@@ -157,8 +169,8 @@ class ScaleStatus(StrEnum):
 class ScaleResult(_Result):
     """One scale's result: total, band, every contribution, every unknown, every red flag."""
 
-    scale: str
-    title: str
+    scale: Identifier
+    title: _Label
     status: ScaleStatus
     total: float | None
     """The total used for banding (pro-rated where the rule says so); ``None`` if not scored."""
@@ -186,7 +198,7 @@ class ScaleResult(_Result):
     max_unknown: int
     """The most unknown items this scale tolerates."""
     red_flags: tuple[RedFlagResult, ...]
-    reason: str | None
+    reason: Annotated[str, Field(max_length=20_000)] | None
     """Why the scale was not scored, if it was not."""
     bands: tuple[Band, ...]
     """Every band of the scale, lowest first."""
@@ -233,16 +245,16 @@ class Assessment(_Result):
     <Assessment DOC-3 stalkrisk-screen@1.0.0: continued_stalking=not scored, ...>
     """
 
-    case_id: str
+    case_id: CaseId
     assessment_date: dt.date
     synthetic: bool
-    schema_version: str
+    schema_version: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}\.[0-9]{1,3}$")]
     instrument: InstrumentRef
-    library_version: str
+    library_version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z.+-]{1,64}$")]
     scales: tuple[ScaleResult, ...]
     input_kind: Literal["case", "answers"] = "case"
     """Whether the input was a :class:`~stalkrisk.Case` or direct item answers."""
-    notice: str = DECISION_SUPPORT_NOTICE
+    notice: Annotated[str, Field(max_length=2000)] = DECISION_SUPPORT_NOTICE
 
     @property
     def scorable(self) -> bool:

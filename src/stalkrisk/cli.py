@@ -1,26 +1,44 @@
-"""The ``stalkrisk`` command line. Thin: it parses arguments, calls the API and prints.
+r"""The ``stalkrisk`` command line. Thin: it parses arguments, calls the API and prints.
 
 Exit status: 0 success; 1 invalid input (a case or instrument file that cannot be used — the
-message names the file and the field); 2 usage error. Bad input never prints a traceback.
+message names the file and the field); 2 usage error; 130 interrupted (Ctrl-C); 143 stopped by
+SIGTERM (128 + the signal's number for SIGHUP too). Bad input never prints a traceback.
+
+Nothing lost: every output file is written to a temporary file beside it and renamed into
+place only when complete, so an interrupted or failed command leaves no partial output; no
+command writes over one of its own inputs (the same file by device and inode: a hard or
+symbolic link, or standard input redirected from it). Everything printed goes through a
+stream that shows control characters as ``\uXXXX`` escapes, so text from a file cannot
+control the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from types import FrameType
+from typing import Any, Final, NamedTuple, TextIO, cast
 
 from pydantic import BaseModel, ValidationError
 
+from stalkrisk._internal import documents
+from stalkrisk._internal.files import atomic_output, atomic_write, same_files
+from stalkrisk._internal.terminal import SafeText
+from stalkrisk._internal.validation import known_field_names
 from stalkrisk._version import __version__
 from stalkrisk.assessment import DECISION_SUPPORT_NOTICE, Assessment, ScaleResult, fmt_points
 from stalkrisk.audit import AssessmentRecord, verify
 from stalkrisk.errors import (
     CaseFileError,
     InstrumentError,
+    KeyFileError,
     ModelFileError,
     UnknownInstrumentError,
 )
@@ -41,6 +59,15 @@ from stalkrisk.scoring import WeightedScorer
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: Interrupted by Ctrl-C (SIGINT), as a shell reports it: 128 + 2.
+EXIT_INTERRUPTED: Final = 130
+
+#: The largest file ``score``, ``validate``, ``report`` and ``verify`` read (a case, a JSON
+#: array of cases, answers or a record). Larger inputs belong to ``stalkrisk batch``, which
+#: streams them record by record.
+MAX_CASE_FILE_BYTES: Final = 8 * 1024 * 1024
+_LARGER: Final = "; score larger files with stalkrisk batch, which reads them record by record"
+_CASE_KEYS: Final = known_field_names(Case) | known_field_names(ItemAnswers)
 
 
 def _schema_text(model: type[BaseModel], name: str) -> str:
@@ -75,32 +102,55 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out or "(top level)"
 
 
-def _read_text(name: str, stdin: TextIO) -> str:
-    if name == "-":
-        return stdin.read()
+def _read_stdin(stdin: TextIO) -> str:
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:  # a text stream with no bytes underneath (tests, embedding)
+        text = stdin.read(MAX_CASE_FILE_BYTES + 1)
+        if len(text) > MAX_CASE_FILE_BYTES:
+            raise CaseFileError(f"<stdin>: {_too_large()}")
+        return text
+    data = buffer.read(MAX_CASE_FILE_BYTES + 1)
+    if len(data) > MAX_CASE_FILE_BYTES:
+        raise CaseFileError(f"<stdin>: {_too_large()}")
     try:
-        return Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseFileError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise CaseFileError(f"{name}: is a folder; give the case files inside it") from None
-    except UnicodeDecodeError:
-        raise CaseFileError(f"{name}: not UTF-8 text; stalkrisk reads UTF-8 JSON") from None
-    except OSError as exc:
-        raise CaseFileError(f"{name}: cannot be read ({exc.strerror})") from None
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        message = documents.NOT_UTF8.format(position=exc.start + 1)
+        raise CaseFileError(f"<stdin>: {message}") from None
+
+
+def _too_large() -> str:
+    return documents.TOO_LARGE.format(limit=MAX_CASE_FILE_BYTES, what="an input", hint=_LARGER)
+
+
+def _read_text(name: str, stdin: TextIO) -> str:
+    """Return a case file's text (``-``: standard input), at most :data:`MAX_CASE_FILE_BYTES`."""
+    if name == "-":
+        return _read_stdin(stdin)
+    try:
+        return documents.read_text(
+            name, max_bytes=MAX_CASE_FILE_BYTES, what="an input", hint=_LARGER
+        )
+    except documents.DocumentError as exc:
+        raise CaseFileError(f"{name}: {exc.message}") from None
 
 
 def _records(name: str, stdin: TextIO) -> list[tuple[str, Any]]:
-    """Return ``(label, data)`` for each case in a file: a JSON object, or an array of them."""
+    """Return ``(label, data)`` for each case in a file: a JSON object, or an array of them.
+
+    Every case file goes through this one reader (``score``, ``validate``, ``verify``,
+    ``report``): strict JSON (:mod:`stalkrisk._internal.documents`), bounded size, and an
+    empty array is an error, not "0 cases".
+    """
     label = "<stdin>" if name == "-" else name
     text = _read_text(name, stdin)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseFileError(
-            f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        data = documents.parse_json(text, known_keys=_CASE_KEYS)
+    except documents.DocumentError as exc:
+        raise CaseFileError(f"{label}: {exc.message}") from None
     if isinstance(data, list):
+        if not data:
+            raise CaseFileError(f"{label}: holds no cases (an empty JSON array)")
         return [(f"{label}[{i}]", item) for i, item in enumerate(data)]
     return [(label, data)]
 
@@ -152,6 +202,79 @@ def _instrument(source: str) -> Instrument:
         return load_instrument(source)
     except UnknownInstrumentError as exc:
         raise _UsageError(str(exc)) from None
+
+
+# --- writing files: whole or not at all, and never over an input ------------------------------
+
+
+def _is_file_source(source: str | None) -> bool:
+    return source is not None and source != "-" and source not in bundled_instruments()
+
+
+def _check_outputs(outputs: Sequence[str | None], inputs: Sequence[str | None]) -> None:
+    """Refuse to write an output over an input (or over another output of the same command).
+
+    Files are compared by device and inode, so a hard link, a symbolic link or standard input
+    redirected from the file count as the same file.
+    """
+    sources: list[str | int] = [p for p in inputs if _is_file_source(p)]  # type: ignore[misc]
+    if any(p == "-" for p in inputs):
+        sources.append(0)  # standard input: redirected from a file, it has that file's inode
+    written: list[str] = []
+    for output in outputs:
+        if output is None or output == "-":
+            continue
+        hit = same_files(output, [*sources, *written])
+        if hit is not None:
+            what = (
+                "standard input"
+                if hit == 0
+                else f"also written by this command ({hit})"
+                if hit in written
+                else f"the input {hit}"
+            )
+            raise _UsageError(
+                f"{output} is {what}; stalkrisk never writes over its own input: give "
+                "another output file"
+            )
+        written.append(output)
+
+
+def _write_output(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole (a temporary file renamed into place)."""
+    try:
+        atomic_write(path, text)
+    except OSError as exc:
+        raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _passphrase(variable: str | None) -> bytes | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise _UsageError(f"the environment variable {variable} (--passphrase-env) is not set")
+    return value.encode("utf-8")
+
+
+def _signing_key(args: argparse.Namespace) -> Any:
+    """Return the key of ``--sign-key`` (the ``[sign]`` extra), or ``None``."""
+    if getattr(args, "sign_key", None) is None:
+        return None
+    if getattr(args, "record", None) is None:
+        raise _UsageError("--sign-key signs the audit record: add --record OUT.json")
+    try:
+        from stalkrisk.signing import SigningKey  # noqa: PLC0415 - the [sign] extra
+
+        return SigningKey.load(args.sign_key, _passphrase(args.passphrase_env))
+    except ImportError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _write_record(args: argparse.Namespace, record: AssessmentRecord, key: Any) -> None:
+    if key is not None:
+        record = record.signed(key)
+    _write_output(args.record, record.to_json())
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -208,8 +331,12 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    _check_outputs([args.record], [*args.files, args.instrument, args.model])
     if args.model:
+        if args.record is not None:
+            raise _UsageError("--record records an instrument's assessment; not with --model")
         return _score_with_model(args, stdin, out, err)
+    key = _signing_key(args)
     scorer = WeightedScorer(_instrument(args.instrument))
     if scorer.instrument.answers_only and not args.answers:
         raise _UsageError(
@@ -233,10 +360,7 @@ def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
         if len(scored) != 1 or failures:
             raise _UsageError("--record needs exactly one valid case; score one case at a time")
         record = AssessmentRecord.from_assessment(assessments[0], scored[0][0])
-        try:
-            Path(args.record).write_text(record.to_json(), encoding="utf-8")
-        except OSError as exc:
-            raise _UsageError(f"cannot write the record to {args.record}: {exc.strerror}") from None
+        _write_record(args, record, key)
     if args.format == "json":
         payload = [a.model_dump(mode="json") for a in assessments]
         print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
@@ -260,6 +384,17 @@ def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
 
 
 def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    if args.record == "-" and args.case == "-":
+        raise _UsageError("the record and the case cannot both be read from standard input")
+    public_key = None
+    if args.public_key is not None:
+        try:
+            from stalkrisk.signing import PublicKey  # noqa: PLC0415 - the [sign] extra
+
+            public_key = PublicKey.load(args.public_key)
+        except ImportError as exc:
+            raise _UsageError(str(exc)) from None
+    label = "<stdin>" if args.record == "-" else args.record
     try:
         text = _read_text(args.record, stdin)
         record = AssessmentRecord.model_validate_json(text)
@@ -267,7 +402,7 @@ def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
     except ValidationError as exc:
-        for line in _validation_lines(args.record, exc):
+        for line in _validation_lines(label, exc):
             print(f"error: {line}", file=err)
         return EXIT_INVALID
     model = ItemAnswers if record.assessment.input_kind == "answers" else Case
@@ -278,21 +413,39 @@ def _verify(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         print(f"error: {args.case}: holds {len(cases)} cases; give the one case assessed", file=err)
         return EXIT_INVALID
     instrument = _instrument(args.instrument) if args.instrument else None
-    differences = verify(record, cases[0].record, instrument)
-    if not differences:
-        a = record.assessment
-        print(
-            f"verified: {args.record} matches case {a.case_id} rescored with "
-            f"{a.instrument.id} {a.instrument.version} (sha256 {a.instrument.sha256[:12]})",
-            file=out,
-        )
-        return EXIT_OK
+    differences = verify(record, cases[0].record, instrument, public_key=public_key)
+    if differences:
+        print(f"{len(differences)} difference(s) between {label} and a fresh assessment:", file=out)
+        for d in differences:
+            print(f"  {d}", file=out)
+        return EXIT_INVALID
+    a = record.assessment
     print(
-        f"{len(differences)} difference(s) between {args.record} and a fresh assessment:", file=out
+        f"verified: {label} matches case {a.case_id} re-scored with "
+        f"{a.instrument.id} {a.instrument.version} (sha256 {a.instrument.sha256[:12]})",
+        file=out,
     )
-    for d in differences:
-        print(f"  {d}", file=out)
-    return EXIT_INVALID
+    print(_authentication(record, public_key), file=out)
+    return EXIT_OK
+
+
+def _authentication(record: AssessmentRecord, public_key: Any) -> str:
+    """Say plainly what the verification showed about who made the record."""
+    if public_key is not None:
+        return (
+            f"authenticated: signed with the key given (key id {public_key.key_id[:16]}); the "
+            "record, its overrides and its assessor are as the key's holder wrote them"
+        )
+    if record.signature is not None:
+        return (
+            f"not authenticated: the record is signed (key id {record.signature.key_id[:16]}) "
+            "but no --public-key was given to check the signature; re-scored only"
+        )
+    return (
+        "not authenticated: the record is not signed. Re-scoring shows that its scores are "
+        "those of this case; it does not show who made the record or its overrides (sign "
+        "records with --sign-key; check them with --public-key)"
+    )
 
 
 _REPORT_FORMATS = {"text": "text", "md": "markdown", "markdown": "markdown", "html": "html"}
@@ -302,6 +455,8 @@ def _report(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     """Render a bail or pre-sentence report of one case (stalkrisk.report)."""
     from stalkrisk.report import render_report  # noqa: PLC0415 - only this command needs it
 
+    _check_outputs([args.record, args.output], [args.case, args.instrument])
+    key = _signing_key(args)
     scorer = WeightedScorer(_instrument(args.instrument))
     if scorer.instrument.answers_only:
         raise _UsageError(
@@ -320,10 +475,8 @@ def _report(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     record = None
     if args.record is not None:
         record = AssessmentRecord.from_assessment(assessment, case)
-        try:
-            Path(args.record).write_text(record.to_json(), encoding="utf-8")
-        except OSError as exc:
-            raise _UsageError(f"cannot write the record to {args.record}: {exc.strerror}") from None
+        if key is not None:
+            record = record.signed(key)
     text = render_report(
         assessment,
         args.context,
@@ -334,13 +487,12 @@ def _report(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         instrument=scorer.instrument,
         charts=not args.no_charts,
     )
+    if record is not None:
+        _write_output(args.record, record.to_json())
     if args.output == "-":
         out.write(text)
         return EXIT_OK
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise _UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    _write_output(args.output, text)
     print(f"{args.context} report of case {case.case_id} written to {args.output}", file=out)
     return EXIT_OK
 
@@ -418,8 +570,8 @@ def _is_model_file(source: str) -> bool:
     if path.suffix.lower() != ".json" or not path.is_file():
         return False
     try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        head = documents.read_document(path, max_bytes=MAX_CASE_FILE_BYTES)
+    except documents.DocumentError:
         return False
     return isinstance(head, dict) and str(head.get("format", "")).startswith("stalkrisk-model/")
 
@@ -519,33 +671,27 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
     fmt = _batch_output_format(args)
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise _UsageError(batch.FRAMES_EXTRA.format(what="writing Parquet"))
-    inst = None
-    if args.model is not None:
-        if args.instrument is not None:
-            raise _UsageError("give --instrument or --model, not both")
-        _model_api()  # a clear message when the [ml] extra is missing
-        validity = "model weights fitted to local data; not validated until checked on other cases"
-    else:
-        inst = _instrument(args.instrument or DEFAULT_INSTRUMENT)
-        if inst.answers_only:
-            raise _UsageError(
-                f"instrument {inst.id!r} is scored from answers to its questions, not from "
-                "cases; batch scores cases"
-            )
-        validity = f"{inst.id} {inst.version}: {inst.validation.statement}"
+    inst, validity = _batch_scorer(args)
     show = not args.quiet and err.isatty()
     run: batch.BatchRun | None = None
+    bar = err.stream if isinstance(err, SafeText) else err  # the bar's own \r is meant
 
     def progress(done: int) -> None:
         fraction = None if run is None else run.fraction_read
-        print("\r" + _progress_line(done, fraction), end="", file=err, flush=True)
+        print("\r" + _progress_line(done, fraction), end="", file=bar, flush=True)
 
     source: Any = getattr(stdin, "buffer", stdin) if args.input == "-" else args.input
     write: Any = {"csv": batch.write_csv, "parquet": batch.write_parquet}.get(
         fmt, batch.write_jsonl
     )
     try:
-        run = batch.score_many(source, inst, model=args.model, progress=progress if show else None)
+        run = batch.score_many(
+            source,
+            inst,
+            model=args.model,
+            progress=progress if show else None,
+            pause_gc=True,  # this process is the command's own: see score_many
+        )
     except (ModelFileError, CaseFileError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
@@ -553,19 +699,55 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
         raise _UsageError(str(exc)) from None
     try:
         with run:
-            summary = write(run, out if args.output == "-" else args.output)
+            if args.output == "-":
+                summary = write(run, out)
+            else:  # the rows go to a temporary file, renamed to OUT only when all are written
+                with atomic_output(args.output, binary=fmt == "parquet") as target:
+                    summary = write(run, target)
     except (ModelFileError, CaseFileError) as exc:
         if show:
             print(file=err)
-        print(f"error: {exc}", file=err)
+        print(f"error: {exc}; nothing was written to {args.output}", file=err)
         return EXIT_INVALID
     except OSError as exc:
         raise _UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     if show:
         print(file=err)
+    return _batch_summary(args, summary, validity, err)
+
+
+def _batch_scorer(args: argparse.Namespace) -> tuple[Instrument | None, str]:
+    """Return the batch's instrument (``None`` with --model) and its validity statement."""
+    if args.model is not None:
+        if args.instrument is not None:
+            raise _UsageError("give --instrument or --model, not both")
+        _model_api()  # a clear message when the [ml] extra is missing
+        return (
+            None,
+            "model weights fitted to local data; not validated until checked on other cases",
+        )
+    inst = _instrument(args.instrument or DEFAULT_INSTRUMENT)
+    if inst.answers_only:
+        raise _UsageError(
+            f"instrument {inst.id!r} is scored from answers to its questions, not from "
+            "cases; batch scores cases"
+        )
+    return inst, f"{inst.id} {inst.version}: {inst.validation.statement}"
+
+
+def _batch_summary(args: argparse.Namespace, summary: Any, validity: str, err: TextIO) -> int:
+    """Print what the batch did, loudly when nothing could be scored; return the exit status."""
     where = "standard output" if args.output == "-" else args.output
     print(f"stalkrisk batch: {summary}; written to {where}", file=err)
     print(f"Validity: {validity.rstrip('.')}. {DECISION_SUPPORT_NOTICE}", file=err)
+    if summary.total and summary.invalid == summary.total:
+        print(
+            f"stalkrisk batch: WARNING: every one of the {summary.total:,} records is invalid, "
+            "so nothing was scored: is this a file of cases? The error of each record is in its "
+            "row. (Exit status 1; --fail-on-error exits 1 whenever any record is invalid.)",
+            file=err,
+        )
+        return EXIT_INVALID
     return EXIT_INVALID if args.fail_on_error and summary.invalid else EXIT_OK
 
 
@@ -583,11 +765,7 @@ def _batch_output_format(args: argparse.Namespace) -> str:
             )
     if fmt == "parquet" and args.output == "-":
         raise _UsageError("Parquet cannot be written to standard output; name an OUT file")
-    same = "-" not in (args.input, args.output) and (
-        Path(args.input).resolve() == Path(args.output).resolve()
-    )
-    if same:
-        raise _UsageError("OUT is the input file; write the results to another file")
+    _check_outputs([args.output], [args.input, args.instrument, args.model])
     return fmt or "jsonl"
 
 
@@ -606,6 +784,26 @@ def _progress_line(done: int, fraction: float | None, width: int = 30) -> str:
     filled = round(fraction * width)
     bar = "#" * filled + " " * (width - filled)
     return f"stalkrisk batch: [{bar}] {fraction:4.0%} {done:,} records"
+
+
+def _keys(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a new signing key pair; never over an existing file."""
+    try:
+        from stalkrisk.signing import SigningKey  # noqa: PLC0415 - the [sign] extra
+    except ImportError as exc:
+        raise _UsageError(str(exc)) from None
+    _check_outputs([args.private, args.public], [])
+    for path in (args.private, args.public):
+        if Path(path).exists():
+            raise _UsageError(f"{path} exists already; a key file is never overwritten")
+    key = SigningKey.generate()
+    try:
+        key.save(args.private, args.public, passphrase=_passphrase(args.passphrase_env))
+    except OSError as exc:
+        raise _UsageError(f"cannot write the key files: {exc.strerror or exc}") from None
+    print(f"wrote {args.private} (private: keep it secret, mode 0600) and {args.public}", file=out)
+    print(f"key id: {key.key_id}", file=out)
+    return EXIT_OK
 
 
 def _check_instrument(args: argparse.Namespace, out: TextIO) -> int:
@@ -795,10 +993,45 @@ def _add_verify_parser(sub: Any) -> None:
     verify_cmd = sub.add_parser(
         "verify", help="re-score a case and compare it with an audit record"
     )
-    verify_cmd.add_argument("record", metavar="RECORD")
-    verify_cmd.add_argument("case", metavar="CASE")
+    verify_cmd.add_argument("record", metavar="RECORD", help="the audit record (JSON)")
+    verify_cmd.add_argument("case", metavar="CASE", help="the case (or answers) it records")
     verify_cmd.add_argument(
         "--instrument", help="instrument to re-score with (default: the record's, bundled)"
+    )
+    verify_cmd.add_argument(
+        "--public-key",
+        metavar="KEY.pub.pem",
+        help="the signing service's public key: also check the record's signature ([sign] extra)",
+    )
+
+
+def _add_signing_arguments(cmd: Any) -> None:
+    cmd.add_argument(
+        "--sign-key",
+        metavar="KEY.pem",
+        help="sign the audit record with this Ed25519 private key ([sign] extra)",
+    )
+    cmd.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help="the environment variable holding the private key's passphrase",
+    )
+
+
+def _add_keys_parser(sub: Any) -> None:
+    keys = sub.add_parser("keys", help="make a key pair to sign audit records ([sign] extra)")
+    keys_sub = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    new = keys_sub.add_parser(
+        "new", help="write a new Ed25519 private key (mode 0600) and its public key"
+    )
+    new.add_argument("--private", required=True, metavar="KEY.pem", help="the private key file")
+    new.add_argument(
+        "--public", required=True, metavar="KEY.pub.pem", help="the public key file, to share"
+    )
+    new.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help="encrypt the private key with the passphrase in this environment variable",
     )
 
 
@@ -827,6 +1060,7 @@ def _add_report_parser(sub: Any, instrument_help: str) -> None:
     report.add_argument(
         "--no-charts", action="store_true", help="leave the contribution charts out of HTML"
     )
+    _add_signing_arguments(report)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -860,6 +1094,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the files hold direct answers to the instrument's questions, not cases",
     )
+    _add_signing_arguments(score)
 
     _add_batch_parser(sub, instrument_help)
 
@@ -920,7 +1155,46 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="validate your own instrument file and list every problem"
     )
     check.add_argument("path", metavar="FILE")
+    _add_keys_parser(sub)
     return parser
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: raised where the program is, so that cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop_cleanly() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception while a command runs (then restore them).
+
+    A temporary output file is then deleted, as on Ctrl-C, instead of being left behind.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {signum: signal.getsignal(signum) for signum in wanted}
+    for signum in wanted:
+        signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+_STOPPED: Final = (
+    "stalkrisk: {what}: stopped; no output file was written or changed (anything already "
+    "printed to standard output is incomplete)"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -933,41 +1207,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     stalkrisk-screen     1.0.0    illustrative       stalkrisk screen  (default)
     0
     """
-    stdin, out, err = sys.stdin, sys.stdout, sys.stderr
+    stdin = sys.stdin
+    out, err = cast(TextIO, SafeText(sys.stdout)), cast(TextIO, SafeText(sys.stderr))
+    try:
+        with _signals_stop_cleanly():
+            return _main(argv, stdin, out, err)
+    except KeyboardInterrupt:
+        print(_STOPPED.format(what="interrupted"), file=err)
+        return EXIT_INTERRUPTED
+    except _Stopped as stopped:
+        name = signal.Signals(stopped.signum).name
+        print(_STOPPED.format(what=f"{name} received"), file=err)
+        return 128 + stopped.signum
+
+
+def _main(argv: Sequence[str] | None, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help/--version
         return int(exc.code or 0)
+    commands: dict[str, Callable[[], int]] = {
+        "demo": lambda: _demo(args, out),
+        "score": lambda: _score(args, stdin, out, err),
+        "batch": lambda: _batch(args, stdin, out, err),
+        "validate": lambda: _validate(args, stdin, out, err),
+        "fit": lambda: _fit(args, out, err),
+        "evaluate": lambda: _evaluate(args, out, err),
+        "verify": lambda: _verify(args, stdin, out, err),
+        "report": lambda: _report(args, stdin, out, err),
+        "schema": lambda: _schema(args, out),
+        "factors": lambda: _factors(args, out),
+        "instruments": lambda: _instruments(args, out),
+        "keys": lambda: _keys(args, out),
+    }
     try:
-        if args.command == "demo":
-            return _demo(args, out)
-        if args.command == "score":
-            return _score(args, stdin, out, err)
-        if args.command == "batch":
-            return _batch(args, stdin, out, err)
-        if args.command == "validate":
-            return _validate(args, stdin, out, err)
-        if args.command == "fit":
-            return _fit(args, out, err)
-        if args.command == "evaluate":
-            return _evaluate(args, out, err)
-        if args.command == "verify":
-            return _verify(args, stdin, out, err)
-        if args.command == "report":
-            return _report(args, stdin, out, err)
-        if args.command == "schema":
-            out.write(SCHEMAS[args.what]())
-            return EXIT_OK
-        if args.command == "factors":
-            return _factors(args, out)
-        return _instruments(args, out)
+        return commands[args.command]()
     except _UsageError as exc:
         print(f"stalkrisk: error: {exc}", file=err)
         return EXIT_USAGE
-    except InstrumentError as exc:
+    except (InstrumentError, CaseFileError, ModelFileError, KeyFileError) as exc:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
     except BrokenPipeError:  # e.g. `stalkrisk factors | head`
         sys.stderr.close()
         return EXIT_OK
+
+
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(SCHEMAS[args.what]())
+    return EXIT_OK

@@ -11,6 +11,7 @@ subclass also derives from the built-in exception it most resembles, so that gen
     │                                      no bundled instrument has that id
     ├── UnknownFactorError (LookupError)   no factor of that name is registered
     ├── CaseFileError (ValueError)         a case file is unreadable or is not JSON
+    ├── KeyFileError (ValueError)          a signing key file is unreadable or not Ed25519
     └── ModelFileError (ValueError)        a model file is unreadable or invalid
 
 Invalid *case data* raises :class:`pydantic.ValidationError` unchanged: its ``errors()`` name
@@ -26,6 +27,7 @@ __all__ = [
     "CaseFileError",
     "InstrumentError",
     "InstrumentFileError",
+    "KeyFileError",
     "ModelFileError",
     "StalkriskError",
     "UnknownFactorError",
@@ -92,6 +94,10 @@ class CaseFileError(StalkriskError, ValueError):
 
     Schema problems in well-formed JSON raise :class:`pydantic.ValidationError` instead.
     """
+
+
+class KeyFileError(StalkriskError, ValueError):
+    """A key file cannot be read, is not an Ed25519 key, or needs another passphrase."""
 
 
 class ModelFileError(StalkriskError, ValueError):
