@@ -43,6 +43,7 @@ import gc
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -84,6 +85,7 @@ __all__ = [
     "TopContribution",
     "flatten_case",
     "frame_summary",
+    "neutralise_cell",
     "score_frame",
     "score_frame_meta",
     "score_frames",
@@ -1354,7 +1356,7 @@ def _csv_cells(row: BatchRow) -> list[str]:
             per_scale += [s.status.value, total, s.band or "", s.band_floor or ""]
     top = {s.scale: [[t.item, t.points] for t in s.top] for s in row.scales}
     compact = (",", ":")
-    return [
+    cells = [
         str(row.record),
         row.case_id or "",
         row.status.value,
@@ -1365,6 +1367,28 @@ def _csv_cells(row: BatchRow) -> list[str]:
         row.instrument.validation_status,
         "" if row.error is None else json.dumps(_error_dict(row.error), separators=compact),
     ]
+    return [neutralise_cell(cell) for cell in cells]
+
+
+_NUMBER: Final = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(cell: str) -> str:
+    """Return a CSV cell that a spreadsheet will not run as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (other than a
+    plain number such as ``-1.5``) is prefixed with ``'``, as OWASP advises against CSV
+    injection. Every CSV stalkrisk writes passes through this.
+
+    Examples
+    --------
+    >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("-1.5"), neutralise_cell("high")
+    ("'=HYPERLINK(1)", '-1.5', 'high')
+    """
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummary:
@@ -1374,7 +1398,8 @@ def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummar
     ``<scale>.total``, ``<scale>.band``, ``<scale>.band_floor``, then ``top_contributions``
     (JSON: scale → ``[[item, points], ...]``), ``instrument`` (``id@version``),
     ``instrument_sha256``, ``instrument_validation_status`` and ``error`` (JSON, empty when
-    there is none).
+    there is none). A cell that a spreadsheet would read as a formula is neutralised
+    (:func:`neutralise_cell`). A path is written whole or not at all.
 
     Returns
     -------

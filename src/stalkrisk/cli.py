@@ -515,21 +515,41 @@ def _print_problems(problems: Sequence[tuple[str, str]], err: TextIO) -> None:
         print(f"error: ... and {len(problems) - _MAX_PROBLEMS_SHOWN} more problems", file=err)
 
 
+def _data_problems(data: Any, path: str, err: TextIO, what: str) -> int | None:
+    """Print a data set's problems and return the exit status, or ``None`` if there are none."""
+    if not data.problems:
+        return None
+    _print_problems(data.problems, err)
+    whole = [where for where, _ in data.problems if where == path]
+    if whole:  # a problem of the whole file (a missing field): no count of records
+        print(f"error: {path} cannot be used as it is; {what}", file=err)
+    else:
+        records = len({where for where, _ in data.problems})
+        print(f"error: {records} record(s) could not be read; {what}", file=err)
+    return EXIT_INVALID
+
+
 def _fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     api = _model_api()
+    _check_outputs([args.output], [args.data])
+    try:
+        cuts = api.parse_cut_points(args.cut_points)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    factors = [f.strip() for f in args.factors.split(",")] if args.factors else None
+    try:
+        api.CaseEncoder(factors=factors).fit([])  # unknown factors, before reading the data
+    except ValueError as exc:
+        raise _UsageError(f"--factors: {exc}") from None
     data = api.read_dataset(args.data, args.outcome)
-    if data.problems:
-        _print_problems(data.problems, err)
-        records = len({where for where, _ in data.problems})
-        print(f"error: {records} record(s) could not be read; no model was fitted", file=err)
-        return EXIT_INVALID
-    cuts = tuple(float(c) for c in args.cut_points.split(","))
+    status = _data_problems(data, args.data, err, "no model was fitted")
+    if status is not None:
+        return status
     model = api.LogisticRiskModel(
         C=args.C, calibration=args.calibration, cut_points=cuts, random_state=args.seed
     )
     encoder = None
     if data.cases is not None:
-        factors = args.factors.split(",") if args.factors else None
         encoder = api.CaseEncoder(factors=factors).fit(data.cases)
         features = encoder.transform(data.cases)
     else:
@@ -539,7 +559,12 @@ def _fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ValueError as exc:
         print(f"error: {args.data}: {exc}", file=err)
         return EXIT_INVALID
-    api.save_model(model, args.output, encoder=encoder, feature_names=data.feature_names or None)
+    try:
+        api.save_model(
+            model, args.output, encoder=encoder, feature_names=data.feature_names or None
+        )
+    except OSError as exc:
+        raise _UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     t = model.training_
     print(
         f"fitted on {t['n']} records (outcome rate {t['base_rate']:.3f}); wrote {args.output}",
@@ -579,11 +604,9 @@ def _is_model_file(source: str) -> bool:
 def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     api = _model_api()
     data = api.read_dataset(args.data, args.outcome, args.group)
-    if data.problems:
-        _print_problems(data.problems, err)
-        records = len({where for where, _ in data.problems})
-        print(f"error: {records} record(s) could not be read; nothing was evaluated", file=err)
-        return EXIT_INVALID
+    status = _data_problems(data, args.data, err, "nothing was evaluated")
+    if status is not None:
+        return status
     groups = data.groups or None
     if _is_model_file(args.model_or_instrument):
         try:

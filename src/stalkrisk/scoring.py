@@ -96,15 +96,20 @@ class WeightedScorer:
     def __repr__(self) -> str:
         return f"WeightedScorer({self.instrument.reference!r})"
 
-    def score(self, case: Case) -> Assessment:
-        """Score one validated case.
+    def score(self, case: Case | Mapping[str, Any]) -> Assessment:
+        """Score one case: a validated :class:`~stalkrisk.Case`, or a mapping validated as one.
 
         Raises
         ------
+        pydantic.ValidationError
+            If ``case`` is a mapping that is not a valid case.
+        TypeError
+            If ``case`` is neither a Case nor a mapping.
         InstrumentError
             If the instrument asks its own questions, which a case cannot answer: use
             :meth:`score_answers`.
         """
+        case = _as_case(case)
         if self.instrument.answers_only:
             raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
         values = evaluate_factors(case, self.instrument.factors)
@@ -344,13 +349,36 @@ def _scorer(instrument: InstrumentSource) -> WeightedScorer:
     return WeightedScorer(instrument)
 
 
-def score(case: Case, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> Assessment:
+def _as_case(case: object) -> Case:
+    """Return ``case`` as a validated :class:`~stalkrisk.Case` (a mapping is validated).
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If a mapping is not a valid case.
+    TypeError
+        If ``case`` is neither a Case nor a mapping.
+    """
+    if isinstance(case, Case):
+        return case
+    if isinstance(case, Mapping):
+        return Case.model_validate(dict(case))
+    raise TypeError(
+        f"a case is a stalkrisk.Case or a mapping of case data, not a {type(case).__name__}; "
+        "read JSON text with Case.model_validate_json(text)"
+    )
+
+
+def score(
+    case: Case | Mapping[str, Any], instrument: InstrumentSource = DEFAULT_INSTRUMENT
+) -> Assessment:
     """Score ``case`` with ``instrument`` (by default the bundled ``stalkrisk-screen``).
 
     Parameters
     ----------
-    case : Case
-        A validated case (build one with ``Case.model_validate(data)``).
+    case : Case or mapping
+        A validated case, or a mapping of case data, which is validated first (a
+        ``pydantic.ValidationError`` names each problem).
     instrument : str, path or Instrument, default "stalkrisk-screen"
         A bundled instrument's id, the path of an instrument file, or an :class:`Instrument`.
 
@@ -366,6 +394,8 @@ def score(case: Case, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> Asse
     >>> assessment = stalkrisk.score(case)
     >>> [(s.scale, s.band.id) for s in assessment.scales]
     [('continued_stalking', 'low'), ('serious_harm', 'low')]
+    >>> stalkrisk.score({"case_id": "D-1", "assessment_date": "2024-05-01"}).case_id
+    'D-1'
     """
     return _scorer(instrument).score(case)
 

@@ -31,6 +31,7 @@ __all__ = [
     "dotted_path",
     "parse_json",
     "parse_toml",
+    "read_bytes",
     "read_document",
     "read_text",
 ]
@@ -265,16 +266,16 @@ def parse_toml(text: str) -> dict[str, Any]:
         raise DocumentError(TOML_NUMBER_TOO_LONG, "toml") from None
 
 
-def read_text(
+def read_bytes(
     path: str | os.PathLike[str], *, max_bytes: int, what: str = "a file", hint: str = ""
-) -> str:
-    """Read a UTF-8 text file of at most ``max_bytes`` bytes.
+) -> bytes:
+    """Read a file of at most ``max_bytes`` bytes.
 
     Raises
     ------
     DocumentError
-        With kind ``file`` (missing, a folder, unreadable), ``too_large`` or ``encoding``;
-        the message does not repeat the path (callers put it in front).
+        With kind ``file`` (missing, a folder, unreadable) or ``too_large``; the message does
+        not repeat the path (callers put it in front).
     """
     try:
         with Path(path).open("rb") as handle:
@@ -288,6 +289,20 @@ def read_text(
     if len(data) > max_bytes:
         message = TOO_LARGE.format(limit=max_bytes, what=what, hint=hint)
         raise DocumentError(message, "too_large")
+    return data
+
+
+def read_text(
+    path: str | os.PathLike[str], *, max_bytes: int, what: str = "a file", hint: str = ""
+) -> str:
+    """Read a UTF-8 text file of at most ``max_bytes`` bytes.
+
+    Raises
+    ------
+    DocumentError
+        As :func:`read_bytes`, or with kind ``encoding`` for text that is not UTF-8.
+    """
+    data = read_bytes(path, max_bytes=max_bytes, what=what, hint=hint)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -196,10 +196,10 @@ def read_answers(instrument: Instrument, answers: ItemAnswers) -> dict[str, Fact
             expected = ", ".join(sorted(sources))
             problems.append(
                 (
-                    ("answers", key),
+                    ("answers",),
                     "unknown_answer",
-                    f"{key!r} is not a question or factor of {instrument.id}; expected one "
-                    f"of: {expected}",
+                    f"an answer's key is not a question or factor of {instrument.id} (the key is "
+                    f"not repeated, as it may be personal data); expected one of: {expected}",
                 )
             )
             continue

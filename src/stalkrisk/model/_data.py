@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import json
+import io
 import math
 import os
 import re
@@ -16,6 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from stalkrisk._internal import documents
+from stalkrisk._internal.validation import known_field_names
 from stalkrisk.schemas import Case
 
 __all__ = [
@@ -175,6 +177,29 @@ def _take_outcome_and_labels(
     return y, labels
 
 
+#: The largest data file ``fit`` and ``evaluate`` read (a fitted model holds its cases in memory).
+MAX_DATASET_BYTES: Final = 1024 * 1024 * 1024
+_CASE_KEYS: Final = known_field_names(Case)
+
+
+def _lines(path: Path, problems: list[tuple[str, str]]) -> Iterable[tuple[int, bytes]]:
+    """Yield the numbered lines of a file (LF, CR LF or a lone CR end a line)."""
+    try:
+        data = documents.read_bytes(path, max_bytes=MAX_DATASET_BYTES, what="a data file")
+    except documents.DocumentError as exc:
+        problems.append((str(path), exc.message))
+        return
+    yield from enumerate(data.splitlines(), start=1)
+
+
+def _decoded(line: bytes, where: str, problems: list[tuple[str, str]]) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append((where, documents.NOT_UTF8.format(position=exc.start + 1)))
+        return None
+
+
 def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
     cases: list[Case] = []
     ys: list[int] = []
@@ -185,40 +210,42 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
     fields = _Fields()
     present: set[str] = set()
     records = 0
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, start=1):
-            where = f"{path}:{number}"
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append((where, f"not valid JSON ({exc.msg})"))
-                continue
-            if not isinstance(record, dict):
-                problems.append((where, "a record must be a JSON object"))
-                continue
-            records += 1
-            fields.note(record)
-            present.update(n for n in (outcome, *groups) if n in record)
-            count = len(problems)
-            y, labels = _take_outcome_and_labels(record, where, outcome, groups, problems)
-            if y is None or len(problems) > count:
-                continue
-            if isinstance(record.get("case"), dict):
-                # {"case": {...}, "outcome": ..., labels...}: fields beside the case are not it
-                record = record["case"]
-            try:
-                case = Case.model_validate(record)
-            except ValidationError as exc:
-                for e in exc.errors(include_input=False, include_url=False):
-                    loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-                    problems.append((where, f"{loc}: {e['msg']}"))
-                continue
-            cases.append(case)
-            ys.append(y)
-            for g, label in zip(groups, labels, strict=True):
-                group_values[g].append(label)
+    for number, line in _lines(path, problems):
+        where = f"{path}:{number}"
+        if not line.strip():
+            continue
+        text = _decoded(line, where, problems)
+        if text is None:
+            continue
+        try:
+            record = documents.parse_json(text, one_line=True, known_keys=_CASE_KEYS)
+        except documents.DocumentError as exc:
+            problems.append((where, exc.message))
+            continue
+        if not isinstance(record, dict):
+            problems.append((where, "a record must be a JSON object"))
+            continue
+        records += 1
+        fields.note(record)
+        present.update(n for n in (outcome, *groups) if n in record)
+        count = len(problems)
+        y, labels = _take_outcome_and_labels(record, where, outcome, groups, problems)
+        if y is None or len(problems) > count:
+            continue
+        if isinstance(record.get("case"), dict):
+            # {"case": {...}, "outcome": ..., labels...}: fields beside the case are not it
+            record = record["case"]
+        try:
+            case = Case.model_validate(record)
+        except ValidationError as exc:
+            for e in exc.errors(include_input=False, include_url=False):
+                loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+                problems.append((where, f"{loc}: {e['msg']}"))
+            continue
+        cases.append(case)
+        ys.append(y)
+        for g, label in zip(groups, labels, strict=True):
+            group_values[g].append(label)
     absent = [n for n in (outcome, *groups) if n not in present] if records else []
     if absent:  # one problem for the file, rather than one per record
         names = fields.listing()
@@ -236,59 +263,83 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
     )
 
 
-def _read_csv(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
-    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = list(reader.fieldnames or [])
-        absent = [n for n in (outcome, *groups) if n not in header]
-        if absent:
-            names = _names(header)
-            return Dataset(
-                y=np.zeros(0, dtype=np.int64),
-                X=np.zeros((0, 0)),
-                groups={g: [] for g in groups},
-                problems=[
-                    (str(path), NO_COLUMN.format(name=_name(n), names=names)) for n in absent
-                ],
+def _csv_rows(
+    reader: csv.DictReader[str], path: Path, problems: list[tuple[str, str]]
+) -> Iterable[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)``; a row that breaks the CSV rules ends the reading, as a problem."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(
+                (f"{path}:{reader.line_num}", f"not valid CSV ({exc}); read no further")
             )
-        features = [c for c in header if c != outcome and c not in groups]
-        rows: list[list[float]] = []
-        ys: list[int] = []
-        group_values: dict[str, list[str]] = {g: [] for g in groups}
-        problems: list[tuple[str, str]] = []
-        for number, row in enumerate(reader, start=2):
-            where = f"{path}:{number}"
-            count = len(problems)
-            y = _outcome(row.get(outcome))
-            if y is None:
-                problems.append((where, BAD_OUTCOME.format(name=outcome)))
-            labels: list[str] = []
-            for g in groups:
-                cell = row.get(g)
-                if cell is None or not cell.strip():  # a short row, or a blank cell
-                    problems.append((where, MISSING_LABEL.format(name=g)))
-                else:
-                    labels.append(cell)
-            if y is None or len(problems) > count:
-                continue
-            values: list[float] = []
-            bad = False
-            for name in features:
-                try:
-                    value = float(row.get(name) or "nan")
-                except ValueError:
-                    value = math.nan
-                if not math.isfinite(value):
-                    problems.append((where, f"{name}: not a finite number"))
-                    bad = True
-                    break
-                values.append(value)
-            if bad:
-                continue
-            rows.append(values)
-            ys.append(y)
-            for g, label in zip(groups, labels, strict=True):
-                group_values[g].append(label)
+            return
+        yield reader.line_num, row
+
+
+def _read_csv(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
+    problems: list[tuple[str, str]] = []
+    nothing = Dataset(y=np.zeros(0, dtype=np.int64), X=np.zeros((0, 0)), problems=problems)
+    try:
+        text = documents.read_text(path, max_bytes=MAX_DATASET_BYTES, what="a data file")
+    except documents.DocumentError as exc:
+        problems.append((str(path), exc.message))
+        return nothing
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = list(reader.fieldnames or [])
+    except csv.Error as exc:
+        problems.append((f"{path}:1", f"the header row is not valid CSV ({exc})"))
+        return nothing
+    absent = [n for n in (outcome, *groups) if n not in header]
+    if absent:
+        names = _names(header)
+        return Dataset(
+            y=np.zeros(0, dtype=np.int64),
+            X=np.zeros((0, 0)),
+            groups={g: [] for g in groups},
+            problems=[(str(path), NO_COLUMN.format(name=_name(n), names=names)) for n in absent],
+        )
+    features = [c for c in header if c != outcome and c not in groups]
+    rows: list[list[float]] = []
+    ys: list[int] = []
+    group_values: dict[str, list[str]] = {g: [] for g in groups}
+    for number, row in _csv_rows(reader, path, problems):
+        where = f"{path}:{number}"
+        count = len(problems)
+        y = _outcome(row.get(outcome))
+        if y is None:
+            problems.append((where, BAD_OUTCOME.format(name=outcome)))
+        labels: list[str] = []
+        for g in groups:
+            cell = row.get(g)
+            if cell is None or not cell.strip():  # a short row, or a blank cell
+                problems.append((where, MISSING_LABEL.format(name=g)))
+            else:
+                labels.append(cell)
+        if y is None or len(problems) > count:
+            continue
+        values: list[float] = []
+        bad = False
+        for name in features:
+            try:
+                value = float(row.get(name) or "nan")
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                problems.append((where, f"{name}: not a finite number"))
+                bad = True
+                break
+            values.append(value)
+        if bad:
+            continue
+        rows.append(values)
+        ys.append(y)
+        for g, label in zip(groups, labels, strict=True):
+            group_values[g].append(label)
     X = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(features))
     return Dataset(
         y=np.asarray(ys, dtype=np.int64),
