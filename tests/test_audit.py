@@ -505,7 +505,7 @@ def test_audit_doc_examples_run_and_state_true_values(
 ) -> None:
     doc = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     monkeypatch.chdir(tmp_path)
     stated = 0
     for i, code in enumerate(blocks):
@@ -514,7 +514,7 @@ def test_audit_doc_examples_run_and_state_true_values(
         for m in _STATED.finditer(code):
             assert eval(m["expr"], namespace) == eval(m["value"]), m["expr"]
             stated += 1
-    assert stated == 3
+    assert stated == 4
     assert AssessmentRecord.model_validate_json(
         (tmp_path / "record.json").read_text()
     ).content_intact()

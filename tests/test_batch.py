@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -679,3 +680,209 @@ def test_cli_batch_with_a_model(
     broken.write_text("{}", encoding="utf-8")
     assert main(["batch", str(source), "-o", str(out), "--model", str(broken)]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+# --- hardening: nothing lost, nothing invented -----------------------------------------------
+
+
+def _rows(data: bytes, fmt: str = "jsonl") -> list[BatchRow]:
+    return list(score_many(io.BytesIO(data), input_format=fmt))  # type: ignore[arg-type]
+
+
+def test_a_csv_cell_over_the_field_limit_never_becomes_records_of_its_own() -> None:
+    # The reproduction of the issue: the text inside C-1's quoted cell holds a line that
+    # looks like a record. A strict RFC 4180 reading gives two records: C-1 (an error) and C-2.
+    data = (
+        'case_id,assessment_date,history.convictions\nC-1,2024-05-01,"'
+        + "x" * 131073
+        + '\nFAKE-9,2024-05-01,[]\n"\nC-2,2024-05-01,[]\n'
+    ).encode()
+    rows = _rows(data, "csv")
+    assert [r.record for r in rows] == [1, 2]
+    assert rows[0].error is not None
+    assert rows[0].error.kind is ErrorKind.CSV
+    assert "131,072 characters" in rows[0].error.message
+    assert rows[1].case_id == "C-2"
+    assert rows[1].error is None
+    assert all(r.case_id != "FAKE-9" for r in rows)
+    assert [r.line for r in rows] == [2, 5]  # each record's first line
+
+
+def test_a_csv_quote_error_is_one_record_and_reading_goes_on() -> None:
+    data = (
+        b"case_id,assessment_date\n"
+        b'Q-1,"2024-05-01"x\n'  # a character after a closing quote: invalid
+        b'Q-2,"2024-05-01\nstill inside the cell"\n'  # a valid two-line cell (a bad date)
+        b'Q-3,2024"05-01\n'  # a quote inside an unquoted cell: the quotes do not pair up
+        b"Q-4,2024-05-01\n"
+    )
+    rows = _rows(data, "csv")
+    assert [r.record for r in rows] == [1, 2, 3]
+    kinds = [r.error.kind if r.error else None for r in rows]
+    assert kinds == [ErrorKind.CSV, ErrorKind.VALIDATION, ErrorKind.CSV]
+    assert rows[2].line == 5  # Q-2's cell took lines 3 and 4
+    assert rows[2].error is not None
+    assert rows[2].error.problem_count == 1
+    # the record that began with the lone quote ran to the end of the file: Q-4 is inside it,
+    # reported as part of that one error, never scored as a record of its own
+    assert all(r.case_id != "Q-4" for r in rows)
+
+
+def test_a_csv_file_cut_inside_a_quoted_cell_says_so() -> None:
+    rows = _rows(b'case_id,assessment_date\nC-1,2024-05-01\nC-2,"2024-05', "csv")
+    assert rows[0].error is None
+    assert rows[1].error is not None
+    assert "not closed before the end of the file" in rows[1].error.message
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"\n"])
+def test_jsonl_and_csv_lines_end_at_cr_crlf_or_lf(ending: bytes) -> None:
+    lines = [b'{"case_id": "E-%d", "assessment_date": "2024-05-01"}' % i for i in range(3)]
+    rows = _rows(ending.join(lines) + ending)
+    assert [(r.record, r.line, r.case_id) for r in rows] == [
+        (1, 1, "E-0"),
+        (2, 2, "E-1"),
+        (3, 3, "E-2"),
+    ]
+    csv_rows = _rows(
+        ending.join([b"case_id,assessment_date", b"C-1,2024-05-01", b"C-2,2024-05-01"]), "csv"
+    )
+    assert [r.case_id for r in csv_rows] == ["C-1", "C-2"]
+
+
+def test_a_crlf_split_across_read_blocks_is_one_line_ending() -> None:
+    first = b'{"case_id": "B-1", "assessment_date": "2024-05-01", "synthetic": true}'
+    pad = (1 << 16) - len(first) - 1  # the \r is the last byte of the first 64 KiB block
+    line = first[:-1] + b" " * pad + b"}"
+    data = line + b"\r\n" + b'{"case_id": "B-2", "assessment_date": "2024-05-01"}\n'
+    assert data.index(b"\r") == (1 << 16) - 1
+    rows = _rows(data)
+    assert [(r.line, r.case_id) for r in rows] == [(1, "B-1"), (2, "B-2")]
+
+
+def test_an_over_long_csv_line_with_quotes_is_skipped_and_the_next_record_kept() -> None:
+    cell = '"' + "y" * (MAX_RECORD_BYTES + 10) + '"'
+    data = (
+        f"case_id,assessment_date,history.convictions\nL-1,2024-05-01,{cell}\nL-2,2024-05-01,[]\n"
+    )
+    rows = _rows(data.encode(), "csv")
+    assert [(r.record, r.error.kind if r.error else None) for r in rows] == [
+        (1, ErrorKind.TOO_LONG),
+        (2, None),
+    ]
+
+
+def test_a_duplicate_key_in_a_jsonl_line_is_an_error_naming_the_path_not_an_unknown_key() -> None:
+    data = (
+        b'{"case_id": "D-1", "assessment_date": "2024-05-01", "episode": {"threats": '
+        b'{"to_kill": "present", "to_kill": "absent"}}}\n'
+        b'{"case_id": "D-2", "assessment_date": "2024-05-01", "perpetrator": '
+        b'{"Jane Doe": 1, "Jane Doe": 2}}\n'
+    )
+    first, second = _rows(data)
+    assert first.error is not None
+    assert first.error.kind is ErrorKind.JSON
+    assert first.error.message.startswith("episode.threats.to_kill: the same key is given twice")
+    assert second.error is not None
+    assert second.error.message.startswith("perpetrator.?: the same key is given twice")
+    assert "Jane" not in json.dumps([r.to_dict() for r in (first, second)])
+
+
+def test_numbers_in_quotes_are_refused_in_json_but_read_in_csv_cells() -> None:
+    jsonl = b'{"case_id": "N-1", "assessment_date": "2024-05-01", "perpetrator": {"age": "44"}}\n'
+    (row,) = _rows(jsonl)
+    assert row.error is not None
+    assert (row.error.field, row.error.problems[0].type) == ("perpetrator.age", "int_type")
+    for bad in (b"true", b'"1_0"'):
+        line = b'{"case_id": "N-2", "assessment_date": "2024-05-01", "history": ' + (
+            b'{"conviction_count": %s}}' % bad
+        )
+        (row,) = _rows(line)
+        assert row.error is not None
+        assert row.error.field == "history.conviction_count"
+    (ok,) = _rows(b"case_id,assessment_date,perpetrator.age\nN-3,2024-05-01,44\n", "csv")
+    assert ok.error is None
+    (bad_cell,) = _rows(
+        b"case_id,assessment_date,history.conviction_count\nN-4,2024-05-01,1_0\n", "csv"
+    )
+    assert bad_cell.error is not None
+    assert bad_cell.error.field == "history.conviction_count"
+
+
+def test_a_labelled_record_is_scored_as_its_case() -> None:
+    case = stalkrisk.load_example("EX-03").model_dump(mode="json")
+    records = [
+        {"case": case, "outcome": 1, "sex": "female"},
+        {"case": case, "outcome": 0, "perpetrator": {"age": 30}},  # a case field beside "case"
+    ]
+    first, second = list(score_many(records))
+    assert first.error is None
+    assert first.case_id == "EX-03"
+    assert second.error is not None
+    assert second.error.field == "perpetrator"
+    assert "beside it would not be part of the case" in second.error.message
+
+
+def test_a_synthetic_cohort_goes_through_the_batch_command(tmp_path: Path) -> None:
+    path = stalkrisk.synthetic.cohort(40, seed=3).write_jsonl(
+        tmp_path / "cohort.jsonl", groups=True
+    )
+    out = tmp_path / "rows.jsonl"
+    assert main(["batch", str(path), "-o", str(out), "--quiet"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 40
+    assert all(r["status"] != "invalid" for r in rows)
+
+
+def test_a_batch_in_which_every_record_is_invalid_says_so_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "wrong.jsonl"
+    path.write_text('{"id": 1}\n{"id": 2}\n')
+    out = tmp_path / "rows.jsonl"
+    assert main(["batch", str(path), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "WARNING: every one of the 2 records is invalid" in err
+    assert "--fail-on-error" in err
+    assert len(out.read_text().splitlines()) == 2  # every record is still in the output
+
+
+def test_the_garbage_collector_is_paused_only_when_asked() -> None:
+    seen: list[bool] = []
+
+    class Watching(Mapping[str, Any]):
+        """A case whose copy, made while its chunk is validated, notes the collector's state."""
+
+        def __init__(self) -> None:
+            self._data = {"case_id": "G-1", "assessment_date": "2024-05-01"}
+
+        def __getitem__(self, key: str) -> Any:
+            return self._data[key]
+
+        def __iter__(self) -> Iterator[str]:
+            seen.append(gc.isenabled())
+            return iter(self._data)
+
+        def __len__(self) -> int:
+            return len(self._data)
+
+    def data() -> Watching:
+        return Watching()
+
+    assert gc.isenabled()
+    list(score_many([data()]))
+    list(score_many([data()], pause_gc=True))
+    assert seen == [True, False]
+    assert gc.isenabled()
+
+
+def test_csv_output_cells_cannot_run_as_formulas() -> None:
+    from stalkrisk.batch import neutralise_cell
+
+    assert neutralise_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert neutralise_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
+    assert neutralise_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralise_cell("-2+3") == "'-2+3"
+    assert neutralise_cell("-1.25") == "-1.25"  # a plain number is data, not a formula
+    assert neutralise_cell("1e-3") == "1e-3"
+    assert neutralise_cell("high") == "high"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -227,3 +228,70 @@ def test_python_dash_m() -> None:
     )
     assert result.returncode == 0
     assert ": valid" in result.stdout
+
+
+# --- hardening -----------------------------------------------------------------------------
+
+
+def test_an_empty_array_is_not_valid(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    for command in ("validate", "score"):
+        code, out, err = run(capsys, command, str(empty))
+        assert code == 1
+        assert "valid (0 cases)" not in out
+        assert f"{empty}: holds no cases (an empty JSON array)" in err
+
+
+def test_validate_hash_and_canonical_show_what_an_input_hash_is_made_of(
+    capsys: pytest.CaptureFixture[str], example_files: list[Path]
+) -> None:
+    path = example_files[0]
+    case = stalkrisk.Case.model_validate_json(path.read_text())
+    code, out, _ = run(capsys, "validate", "--hash", str(path))
+    assert code == 0
+    assert out == f"{stalkrisk.input_sha256(case)}  {path}\n"
+    code, out, _ = run(capsys, "validate", "--canonical", str(path))
+    assert code == 0
+    text = out.rstrip("\n")
+    assert "\n" not in text  # one line, no whitespace between tokens: RFC 8785
+    assert ": " not in text.split('"case_id"')[0]
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == stalkrisk.input_sha256(case)
+    assert stalkrisk.Case.model_validate_json(text) == case
+
+
+def test_a_case_file_over_the_size_limit_points_to_batch(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, example_files: list[Path]
+) -> None:
+    monkeypatch.setattr("stalkrisk.cli.MAX_CASE_FILE_BYTES", 100)
+    code, _, err = run(capsys, "score", str(example_files[0]))
+    assert code == 1
+    assert "is larger than 100 bytes" in err
+    assert "stalkrisk batch" in err
+
+
+def test_text_from_files_cannot_control_the_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = stalkrisk.load_instrument().model_dump(mode="json")
+    data["id"] = "escape-test"
+    data["title"] = "Screen\x1b[2K\rverified: everything\u202e"
+    path = tmp_path / "escape.json"
+    path.write_text(json.dumps(data))
+    code, out, _ = run(capsys, "instruments", "show", str(path))
+    assert code == 0
+    assert "\x1b" not in out
+    assert "\r" not in out
+    assert "\u202e" not in out
+    assert "Screen\\u001b[2K\\u000dverified: everything\\u202e" in out
+    code, out, _ = run(capsys, "instruments", "show", "--format", "json", str(path))
+    assert code == 0
+    assert "\x1b" not in out
+    assert json.loads(out)["title"] == data["title"]  # JSON stays equal: the escape is JSON's
+
+
+def test_score_takes_a_mapping_and_refuses_other_types() -> None:
+    data = {"case_id": "M-1", "assessment_date": "2024-05-01"}
+    assert stalkrisk.score(data) == stalkrisk.score(stalkrisk.Case.model_validate(data))
+    with pytest.raises(TypeError, match=r"Case\.model_validate_json"):
+        stalkrisk.score('{"case_id": "M-1"}')  # type: ignore[arg-type]

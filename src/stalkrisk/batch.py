@@ -388,7 +388,7 @@ class _Raw:
     kind: ErrorKind | None = None
     problems: tuple[Problem, ...] = ()
     text: str | None = None
-    """A JSONL line not parsed yet: validated straight from the text when it is a valid case."""
+    """A JSONL line not parsed yet: parsed by the one strict reader when its chunk is checked."""
     last: bool = False
     """The line is the file's last and has no newline (it may have been cut short)."""
     cells: bool = False

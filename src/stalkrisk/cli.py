@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -34,7 +35,7 @@ from stalkrisk._internal.terminal import SafeText
 from stalkrisk._internal.validation import known_field_names
 from stalkrisk._version import __version__
 from stalkrisk.assessment import DECISION_SUPPORT_NOTICE, Assessment, ScaleResult, fmt_points
-from stalkrisk.audit import AssessmentRecord, verify
+from stalkrisk.audit import AssessmentRecord, canonical_input, verify
 from stalkrisk.errors import (
     CaseFileError,
     InstrumentError,
@@ -378,7 +379,15 @@ def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         cases, bad = _load_cases([name], stdin, err)
         failures += bad
         label = "<stdin>" if name == "-" else name
-        if not bad:
+        if args.canonical or args.hash:
+            for case in cases:  # what an audit record's input_sha256 is computed from
+                text = canonical_input(case.record)
+                if args.canonical:
+                    print(text, file=out)
+                else:
+                    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                    print(f"{digest}  {case.label}", file=out)
+        elif not bad:
             print(f"{label}: valid ({len(cases)} case{'s' if len(cases) != 1 else ''})", file=out)
     return EXIT_INVALID if failures else EXIT_OK
 
@@ -1028,6 +1037,22 @@ def _add_verify_parser(sub: Any) -> None:
     )
 
 
+def _add_validate_parser(sub: Any) -> None:
+    validate = sub.add_parser("validate", help="check case files against the schema")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    shown = validate.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--canonical",
+        action="store_true",
+        help="print each case's canonical JSON (RFC 8785), from which its input hash is made",
+    )
+    shown.add_argument(
+        "--hash",
+        action="store_true",
+        help="print each case's input sha256 (as an audit record names it), then its file",
+    )
+
+
 def _add_signing_arguments(cmd: Any) -> None:
     cmd.add_argument(
         "--sign-key",
@@ -1125,8 +1150,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_report_parser(sub, instrument_help)
 
-    validate = sub.add_parser("validate", help="check case files against the schema")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    _add_validate_parser(sub)
 
     fit = sub.add_parser("fit", help="fit a logistic model to outcome data (needs [ml])")
     fit.add_argument("data", metavar="DATA", help="JSONL of cases with an outcome field, or CSV")

@@ -16,7 +16,7 @@ The rules (RFC 8785, section 3.2):
 - numbers as IEEE 754 doubles, written as ECMAScript's ``Number.prototype.toString`` writes
   them (``3.0`` is ``3``, ``1e21`` is ``1e+21``, ``-0`` is ``0``).
 
-Numbers that are not finite, integers beyond 2**53 in magnitude (not exactly a double) and
+Numbers that are not finite, integers beyond 2**53 - 1 in magnitude (not safely a double) and
 strings that are not valid Unicode (lone surrogates) have no canonical form: they raise
 ``ValueError`` rather than being rounded or replaced silently.
 """
@@ -37,7 +37,7 @@ __all__ = [
     "legacy_sha256",
 ]
 
-_MAX_SAFE_INTEGER: Final = 2**53
+_MAX_SAFE_INTEGER: Final = 2**53 - 1  # ECMAScript's Number.MAX_SAFE_INTEGER
 
 _ESCAPES: Final = {
     '"': '\\"',
@@ -65,7 +65,7 @@ def es_number(value: float | int) -> str:
     if isinstance(value, int):
         if abs(value) > _MAX_SAFE_INTEGER:
             raise ValueError(
-                "an integer beyond 2**53 in magnitude is not exactly a JSON number (RFC 8785)"
+                "an integer beyond 2**53 - 1 in magnitude is not safely a JSON number (RFC 8785)"
             )
         value = float(value)
     if not math.isfinite(value):
@@ -158,7 +158,7 @@ def canonical_json(data: Any) -> str:
     Raises
     ------
     ValueError
-        For NaN or infinity, an integer beyond 2**53 in magnitude, or a lone surrogate.
+        For NaN or infinity, an integer beyond 2**53 - 1 in magnitude, or a lone surrogate.
     TypeError
         For a value JSON cannot hold (bytes, a set, an object key that is not a string).
 
