@@ -7,7 +7,7 @@ import html
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from stalkrisk.bands import Band, Identifier
 from stalkrisk.schemas._case import CaseId
@@ -212,6 +212,15 @@ class ScaleResult(_Result):
     band_on: str | None = None
     """Logistic scales: the horizon whose percentage is banded."""
 
+    @model_validator(mode="after")
+    def _each_entry_once(self) -> ScaleResult:
+        """Refuse an item or red flag given twice: a copy could show another value as it."""
+        items = [c.item for c in self.contributions]
+        flags = [f.id for f in self.red_flags]
+        if len(set(items)) != len(items) or len(set(flags)) != len(flags):
+            raise ValueError("each item and each red flag appears once in a scale's result")
+        return self
+
     @property
     def fired_red_flags(self) -> tuple[RedFlagResult, ...]:
         """The red flags that fired."""
@@ -255,6 +264,14 @@ class Assessment(_Result):
     input_kind: Literal["case", "answers"] = "case"
     """Whether the input was a :class:`~stalkrisk.Case` or direct item answers."""
     notice: Annotated[str, Field(max_length=2000)] = DECISION_SUPPORT_NOTICE
+
+    @model_validator(mode="after")
+    def _each_scale_once(self) -> Assessment:
+        """Refuse a scale given twice: a copy could show another band under its name."""
+        ids = [s.scale for s in self.scales]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each scale appears once in an assessment")
+        return self
 
     @property
     def scorable(self) -> bool:

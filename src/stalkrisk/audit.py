@@ -428,12 +428,13 @@ def _compare_scale(old: ScaleResult, new: ScaleResult, diffs: _Diffs) -> None:
             old.scale,
             "the override is filed under another scale than the one it names",
         )
-        diffs.check(
-            f"{where}.computed_band",
-            o.computed_band.id if o.computed_band else None,
-            new.band.id if new.band else None,
-            "the override was made against a computed band that is not the one recomputed now",
-        )
+        if o.computed_band != new.band:  # the whole band: id, label and rank
+            diffs.add(
+                f"{where}.computed_band",
+                o.computed_band.id if o.computed_band else None,
+                new.band.id if new.band else None,
+                "the override was made against a computed band that is not the one recomputed now",
+            )
         if bands.get(o.final_band.id) != o.final_band:
             diffs.add(
                 f"{where}.final_band",
@@ -461,6 +462,10 @@ def _compare_values(path: str, old: Any, new: Any, diffs: _Diffs) -> None:
     if isinstance(old, list) and isinstance(new, list):
         if key and all(isinstance(e, dict) and key in e for e in [*old, *new]):
             old_ids, new_ids = [e[key] for e in old], [e[key] for e in new]
+            if len(set(old_ids)) != len(old_ids):
+                twice = sorted({i for i in old_ids if old_ids.count(i) > 1})
+                diffs.add(path, ",".join(map(str, twice)), None, "an entry appears more than once")
+                return
             if sorted(old_ids) == sorted(new_ids) and old_ids != new_ids:
                 diffs.add(f"{path} (order)", old_ids, new_ids, "the order differs")
             by_old = {e[key]: e for e in old}
