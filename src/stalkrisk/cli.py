@@ -249,6 +249,26 @@ def _write_output(path: str, text: str) -> None:
         raise _UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _write_outputs(texts: dict[str, str]) -> None:
+    """Write several files together: each to a temporary file, all renamed only at the end.
+
+    If any cannot be written, none is (a rename that fails after another succeeded, which
+    needs a failing disk, is the only way to get one without the other).
+    """
+    where = ", ".join(texts)
+    try:
+        with contextlib.ExitStack() as stack:
+            handles = {}
+            for path in texts:
+                where = path
+                handles[path] = stack.enter_context(atomic_output(path))
+            where = ", ".join(texts)
+            for path, text in texts.items():
+                handles[path].write(text)
+    except OSError as exc:
+        raise _UsageError(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
 def _passphrase(variable: str | None) -> bytes | None:
     if variable is None:
         return None
@@ -496,12 +516,12 @@ def _report(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         instrument=scorer.instrument,
         charts=not args.no_charts,
     )
-    if record is not None:
-        _write_output(args.record, record.to_json())
     if args.output == "-":
+        if record is not None:
+            _write_output(args.record, record.to_json())
         out.write(text)
         return EXIT_OK
-    _write_output(args.output, text)
+    _write_outputs({args.output: text, **({args.record: record.to_json()} if record else {})})
     print(f"{args.context} report of case {case.case_id} written to {args.output}", file=out)
     return EXIT_OK
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, Literal, overload
@@ -128,17 +130,46 @@ def atomic_output(
     return _atomic(Path(path), binary=binary, mode=mode, replace=replace)
 
 
+_HELD: Final = frozenset(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP for a moment (POSIX, main thread): delivered after it.
+
+    Between making the temporary file and knowing its name there is no place to clean up
+    from; a signal held over that moment arrives once the name is known.
+    """
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 @contextlib.contextmanager
 def _atomic(path: Path, *, binary: bool, mode: int | None, replace: bool) -> Iterator[IO[Any]]:
     folder = path.parent
     if not replace and path.exists():
         raise FileExistsError(f"{path} exists already")
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
-    temp = Path(name)
+    temp: Path | None = None
+    fd: int | None = None
     try:
+        with _signals_held():
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+            temp = Path(name)
         handle: IO[Any] = (
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         )
+        fd = None  # the handle owns it now
         with handle:
             yield handle
             handle.flush()
@@ -150,8 +181,12 @@ def _atomic(path: Path, *, binary: bool, mode: int | None, replace: bool) -> Ite
             path.hardlink_to(temp)  # fails if the destination appeared meanwhile
             temp.unlink()
     except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
         raise
     _fsync_folder(folder)
 
