@@ -55,14 +55,14 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from stalkrisk._internal import documents
 from stalkrisk._internal.files import atomic_output
-from stalkrisk._internal.validation import known_field_names
+from stalkrisk._internal.validation import ENTRIES_COUNTED, few_entries, known_field_names
 from stalkrisk._vectorised import ScaleScores
 from stalkrisk.assessment import ScaleStatus
 from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
 from stalkrisk.instruments import DEFAULT_INSTRUMENT, ValidationStatus
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case
-from stalkrisk.schemas._base import TEXT_CELLS
+from stalkrisk.schemas._base import MAX_LIST_ITEMS, TEXT_CELLS
 from stalkrisk.schemas._case import CaseId
 from stalkrisk.scoring import WeightedScorer
 
@@ -146,6 +146,7 @@ _MAX_FIELD_PATH: Final = 200
 _CASE_ID = TypeAdapter(CaseId)
 _CASE_KEYS: Final = known_field_names(Case)
 _CASE_FIELDS: Final = frozenset(Case.model_fields)
+_SHORT_TEXT: Final = {ENTRIES_COUNTED: True}
 
 
 class ErrorKind(StrEnum):
@@ -1117,9 +1118,12 @@ class BatchRun(Iterator[BatchRow]):
 
     def _check(self, record: int, raw: _Raw) -> Case | BatchRow:
         """Return the record's validated case, or its error row."""
+        context: dict[str, Any] | None = TEXT_CELLS if raw.cells else None
         if raw.text is not None:
             # A JSONL line: parsed strictly (no duplicate keys, NaN, or numbers and nesting
             # beyond the limits) by the one JSON reader that every other path uses.
+            if few_entries(raw.text, MAX_LIST_ITEMS):
+                context = _SHORT_TEXT
             raw = _parse_json(raw.text, last=raw.last, line=raw.line)
         if raw.kind is not None:
             return self._error_row(record, raw, raw.kind, raw.problems)
@@ -1132,7 +1136,7 @@ class BatchRun(Iterator[BatchRow]):
             if isinstance(labelled, Problem):
                 return self._error_row(record, raw, ErrorKind.VALIDATION, [labelled])
             try:
-                return Case.model_validate(labelled, context=TEXT_CELLS if raw.cells else None)
+                return Case.model_validate(labelled, context=context)
             except ValidationError as exc:
                 problems = [
                     Problem(field=_field_path(e["loc"]), message=e["msg"], type=e["type"])

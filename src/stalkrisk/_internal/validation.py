@@ -28,10 +28,12 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from stalkrisk._internal.documents import DocumentError, parse_json
 
 __all__ = [
+    "ENTRIES_COUNTED",
     "UNKNOWN_FIELD",
     "count_list_items",
     "discreet_errors",
     "document_error",
+    "few_entries",
     "known_field_names",
     "model_at",
     "parse_document_json",
@@ -104,6 +106,26 @@ def model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseMod
         inner = _models_in(info.annotation)
         current = inner[0] if len(inner) == 1 else None
     return current
+
+
+#: A validation-context key: the caller knows the document cannot hold too many list entries
+#: (it was read from text too short to hold them), so they need not be counted again.
+ENTRIES_COUNTED: Final = "list_entries_counted"
+
+
+def few_entries(text: str | bytes | bytearray, limit: int) -> bool:
+    """Return whether JSON ``text`` is too short to hold more than ``limit`` list entries.
+
+    Every list entry takes at least two characters (its value and a comma or a bracket), so
+    text of at most ``2 * limit`` characters holds at most ``limit`` entries: counting them
+    would find nothing. (Most cases are a few kilobytes.)
+
+    Examples
+    --------
+    >>> few_entries("[1,2,3]", 3), few_entries("[1,2,3,4]", 3)
+    (True, False)
+    """
+    return len(text) <= 2 * limit
 
 
 def count_list_items(data: Any, limit: int) -> bool:

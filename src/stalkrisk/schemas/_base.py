@@ -20,9 +20,11 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from stalkrisk._internal.validation import (
+    ENTRIES_COUNTED,
     TOO_MANY_ITEMS,
     count_list_items,
     discreet_errors,
+    few_entries,
     parse_document_json,
 )
 
@@ -163,8 +165,12 @@ class DocumentModel(CaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _bounded_and_discreet(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        if isinstance(data, dict) and count_list_items(data, MAX_LIST_ITEMS):
+    def _bounded_and_discreet(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        context = info.context
+        counted = isinstance(context, dict) and context.get(ENTRIES_COUNTED) is True
+        if isinstance(data, dict) and not counted and count_list_items(data, MAX_LIST_ITEMS):
             raise PydanticCustomError("too_many_items", TOO_MANY_ITEMS.format(limit=MAX_LIST_ITEMS))
         try:
             return handler(data)
@@ -181,7 +187,10 @@ class DocumentModel(CaseModel):
             For invalid JSON (type ``json_invalid``: including duplicate keys, NaN, nesting
             or numbers too large) and for every schema problem.
         """
-        return cls.model_validate(parse_document_json(cls, json_data), **kwargs)
+        data = parse_document_json(cls, json_data)
+        if few_entries(json_data, MAX_LIST_ITEMS):  # no need to count what cannot be there
+            kwargs["context"] = {**(kwargs.get("context") or {}), ENTRIES_COUNTED: True}
+        return cls.model_validate(data, **kwargs)
 
 
 def raise_problems(title: str, problems: list[tuple[Loc, str, str]]) -> None:
