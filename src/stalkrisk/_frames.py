@@ -50,6 +50,7 @@ from stalkrisk.batch import (
     _Tally,
     _unflatten,
     score_many,
+    shown_column,
 )
 from stalkrisk.errors import CaseFileError
 from stalkrisk.instruments import DEFAULT_INSTRUMENT
@@ -258,7 +259,7 @@ class _Layout:
             if cell is None:
                 continue
             if isinstance(cell, _Bad):
-                return _read_error(ErrorKind.CSV, cell.message, field=self.columns[i])
+                return _read_error(ErrorKind.CSV, cell.message, field=shown_column(self.columns[i]))
             cells.append((i, cell))
             size += len(cell)
         if size > MAX_RECORD_BYTES:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 __all__ = ["Band", "BandSpec", "band_index"]
 
@@ -26,9 +26,9 @@ class BandSpec(BaseModel):
     """Identifier, e.g. ``"high"``."""
     label: Annotated[str, Field(min_length=1, max_length=80)]
     """Label shown in reports, e.g. ``"High"``."""
-    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    min: Annotated[float, Strict(), Field(allow_inf_nan=False)] | None = None
     """Smallest total in the band (inclusive)."""
-    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    max: Annotated[float, Strict(), Field(allow_inf_nan=False)] | None = None
     """Total at which the next band starts (exclusive)."""
     description: Annotated[str, Field(max_length=2000)] = ""
     """What the band means, in the instrument's words."""

@@ -90,6 +90,7 @@ __all__ = [
     "score_frame_meta",
     "score_frames",
     "score_many",
+    "shown_column",
     "to_frame",
     "unflatten_row",
     "write_csv",
@@ -132,7 +133,7 @@ NOT_A_CASE: Final = (
     'the case: move it into "case"'
 )
 CSV_EXTRA_CELLS: Final = "the row has {cells} cells but the header names {columns} columns"
-CSV_CONFLICT: Final = "column {column!r} conflicts with column {other!r}"
+CSV_CONFLICT: Final = "column {column} conflicts with column {other}"
 CSV_CELL_JSON: Final = "a cell starting with [ or {{ must be valid JSON ({reason})"
 UNKNOWN_FORMAT: Final = (
     "{name}: cannot tell the input format from the suffix {suffix!r}; name the file "
@@ -591,10 +592,23 @@ def unflatten_row(cells: Mapping[str, str]) -> dict[str, Any]:
     return _unflatten(cells)
 
 
+def shown_column(column: str) -> str:
+    """Return a column name as errors show it: a part that is not a case field becomes ``?``.
+
+    A header is the file's own text, and an unknown column's name may be personal data.
+
+    Examples
+    --------
+    >>> shown_column("perpetrator.age"), shown_column("perpetrator.Jane Doe")
+    ('perpetrator.age', 'perpetrator.?')
+    """
+    return documents.dotted_path(column.split("."), _CASE_KEYS)
+
+
 class _CellError(ValueError):
     def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
-        self.column = column
+        self.column = shown_column(column)
         self.message = message
 
 
@@ -621,12 +635,17 @@ def _unflatten(cells: Mapping[str, str]) -> dict[str, Any]:
             child = node.setdefault(part, {})
             if not isinstance(child, dict) or path[: depth + 1] in owner:
                 other = owner.get(path[: depth + 1], column)
-                raise _CellError(column, CSV_CONFLICT.format(column=column, other=other))
+                raise _CellError(
+                    column,
+                    CSV_CONFLICT.format(column=shown_column(column), other=shown_column(other)),
+                )
             node = child
         if path[-1] in node:
             prefix = ".".join(path) + "."
             other = owner.get(path) or next(c for c in owner.values() if c.startswith(prefix))
-            raise _CellError(column, CSV_CONFLICT.format(column=column, other=other))
+            raise _CellError(
+                column, CSV_CONFLICT.format(column=shown_column(column), other=shown_column(other))
+            )
         node[path[-1]] = value
         owner[path] = column
     return data

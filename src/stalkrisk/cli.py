@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import io
 import json
 import os
 import signal
@@ -732,7 +733,11 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
         fraction = None if run is None else run.fraction_read
         print("\r" + _progress_line(done, fraction), end="", file=bar, flush=True)
 
-    source: Any = getattr(stdin, "buffer", stdin) if args.input == "-" else args.input
+    source: Any = args.input
+    if args.input == "-":  # a text stream with no bytes underneath (embedding): its text, encoded
+        source = getattr(stdin, "buffer", None) or io.BytesIO(
+            stdin.read().encode("utf-8", "surrogatepass")
+        )
     write: Any = {"csv": batch.write_csv, "parquet": batch.write_parquet}.get(
         fmt, batch.write_jsonl
     )

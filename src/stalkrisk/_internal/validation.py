@@ -122,7 +122,7 @@ def few_entries(text: str | bytes | bytearray, limit: int) -> bool:
 
     Examples
     --------
-    >>> few_entries("[1,2,3]", 3), few_entries("[1,2,3,4]", 3)
+    >>> few_entries("[1,2]", 3), few_entries("[1,2,3,4]", 3)
     (True, False)
     """
     return len(text) <= 2 * limit

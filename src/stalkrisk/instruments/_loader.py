@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -46,12 +47,17 @@ def _format_loc(loc: tuple[str | int, ...], data: Any) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-            if isinstance(node, Mapping) and isinstance(node.get("id"), str):
-                out += f" ({node['id']})"
+            entry = node.get("id") if isinstance(node, Mapping) else None
+            if isinstance(entry, str) and _ID_LIKE.fullmatch(entry):
+                out += f" ({entry})"
         else:
-            out += f".{part}" if out else part
+            name = part if _ID_LIKE.fullmatch(part) else "?"  # a key is repeated only if name-like
+            out += f".{name}" if out else name
             node = node.get(part) if isinstance(node, Mapping) else None
     return out
+
+
+_ID_LIKE: Final = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 
 
 def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:

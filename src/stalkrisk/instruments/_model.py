@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal, NamedTuple
@@ -12,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -39,7 +41,10 @@ __all__ = [
 #: The instrument format this version of the library reads.
 FORMAT = "stalkrisk-instrument/1"
 
-Points = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]
+#: Numbers in an instrument file are JSON/TOML numbers: never booleans or text (``true`` is
+#: not 1 point, ``"1_0"`` not 10), so pydantic's strict mode reads every one of them.
+Points = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-1000, le=1000)]
+StrictNumber = Annotated[float, Strict()]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 SemVer = Annotated[
     str,
@@ -64,7 +69,7 @@ MAX_ITEMS = 500
 #: The largest whole-number bound of a level (a count answer is at most 10,000).
 MAX_LEVEL_VALUE = 1_000_000_000
 #: A bound of a question, or a condition's threshold (a number answer is at most 1e9 in size).
-Bound = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+Bound = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
 
 
 class _Strict(BaseModel):
@@ -78,9 +83,9 @@ class Level(_Strict):
     "and above"); for category factors give ``categories``.
     """
 
-    min: Annotated[int, Field(ge=0, le=MAX_LEVEL_VALUE)] | None = None
+    min: Annotated[int, Strict(), Field(ge=0, le=MAX_LEVEL_VALUE)] | None = None
     """Smallest factor value in this level (inclusive)."""
-    max: Annotated[int, Field(ge=0, le=MAX_LEVEL_VALUE)] | None = None
+    max: Annotated[int, Strict(), Field(ge=0, le=MAX_LEVEL_VALUE)] | None = None
     """Largest factor value in this level (inclusive); omit for no upper bound."""
     categories: Categories | None = None
     """Categories in this level (category factors)."""
@@ -163,9 +168,9 @@ class Condition(_Strict):
     """A registered factor."""
     question: Identifier | None = None
     """One of the instrument's questions."""
-    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    min: Annotated[float, Strict(), Field(allow_inf_nan=False)] | None = None
     """Smallest value for which the condition holds."""
-    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    max: Annotated[float, Strict(), Field(allow_inf_nan=False)] | None = None
     """Largest value for which the condition holds."""
     categories: Categories | None = None
     """Categories for which the condition holds."""
@@ -319,7 +324,7 @@ class RedFlag(_Strict):
     """The factor that triggers the flag."""
     question: Identifier | None = None
     """The instrument question that triggers the flag (instead of a factor)."""
-    at_least: Annotated[int, Field(ge=1, le=MAX_LEVEL_VALUE)] = 1
+    at_least: Annotated[int, Strict(), Field(ge=1, le=MAX_LEVEL_VALUE)] = 1
     """The flag fires when the factor's value is at least this (1: present)."""
     minimum_band: Identifier
     """The band the scale is raised to, at least."""
@@ -353,7 +358,7 @@ class MissingDataMethod(StrEnum):
 class MissingDataRule(_Strict):
     """How many unknown items a scale tolerates, and how it forms a total with them."""
 
-    max_unknown: Annotated[int, Field(ge=0, le=MAX_ITEMS)]
+    max_unknown: Annotated[int, Strict(), Field(ge=0, le=MAX_ITEMS)]
     """The most unknown items with which the scale is still scored."""
     method: MissingDataMethod
     """How the total is formed when 1 to ``max_unknown`` items are unknown."""
@@ -399,11 +404,11 @@ class Scale(_Strict):
     """Logistic scales: the follow-up periods and their constants."""
     band_on: Identifier | None = None
     """Logistic scales: the horizon whose percentage is banded."""
-    probability_decimals: Annotated[int, Field(ge=1, le=12)] | None = None
+    probability_decimals: Annotated[int, Strict(), Field(ge=1, le=12)] | None = None
     """Logistic scales: first round each probability half up to this many decimals."""
-    percent_decimals: Annotated[int, Field(ge=0, le=6)] | None = None
+    percent_decimals: Annotated[int, Strict(), Field(ge=0, le=6)] | None = None
     """Logistic scales: round each percentage half up to this many decimals."""
-    percent_range: tuple[float, float] | None = None
+    percent_range: tuple[StrictNumber, StrictNumber] | None = None
     """Logistic scales: keep each percentage within [low, high] (e.g. OGRS3's 1 to 99), with
     0 <= low < high <= 100."""
 
@@ -432,6 +437,25 @@ class Validation(_Strict):
     """How far the weights have been validated."""
     statement: Text
     """The caveat shown wherever the instrument's results are shown."""
+
+
+_NAME_LIKE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def shown(name: object) -> str:
+    """Quote a name from a file in a message, if it looks like a name: otherwise say so.
+
+    A factor or category name (``'threats_to_kil'``, a typo) is repeated, so the author can
+    find it; arbitrary text is not (it could be anything pasted into the file).
+
+    Examples
+    --------
+    >>> shown("threats_to_kil"), shown("Jane Doe #7")
+    ("'threats_to_kil'", 'a name that is not repeated (not lowercase letters, digits and _)')
+    """
+    if isinstance(name, str) and _NAME_LIKE.fullmatch(name):
+        return repr(name)
+    return "a name that is not repeated (not lowercase letters, digits and _)"
 
 
 def _problem(loc: tuple[str | int, ...], kind: str, message: str) -> InitErrorDetails:
@@ -692,7 +716,7 @@ def _resolve(
                 _problem(
                     (*where, "factor"),
                     "unknown_factor",
-                    f"no factor is named {source.factor!r}; see `stalkrisk factors` or "
+                    f"no factor is named {shown(source.factor)}; see `stalkrisk factors` or "
                     "stalkrisk.FACTORS",
                 )
             )
@@ -733,7 +757,7 @@ def _check_source(
                     _problem(
                         (*where, "categories"),
                         "unknown_category",
-                        f"{cat!r} is not a category of {name!r}",
+                        f"{shown(cat)} is not a category of {name!r}",
                     )
                 )
     elif kind is FactorKind.CATEGORY:
@@ -797,7 +821,7 @@ def _check_item(item: Item, where: Where, add: Any, questions: dict[str, Any]) -
                         _problem(
                             (*where, "levels", j, "categories"),
                             "unknown_category",
-                            f"{cat!r} is not a category of {factor.name!r}; expected one "
+                            f"{shown(cat)} is not a category of {factor.name!r}; expected one "
                             f"of {', '.join(factor.categories)}",
                         )
                     )
@@ -806,7 +830,7 @@ def _check_item(item: Item, where: Where, add: Any, questions: dict[str, Any]) -
                         _problem(
                             (*where, "levels", j, "categories"),
                             "levels_overlap",
-                            f"category {cat!r} appears in more than one level",
+                            f"category {shown(cat)} appears in more than one level",
                         )
                     )
                 covered.append(cat)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Final, Literal
 
@@ -337,6 +338,14 @@ def _restore(content: ModelFile) -> LogisticRiskModel:
     return model
 
 
+_NAME_LIKE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+
+
+def _location(loc: Sequence[str | int]) -> str:
+    """Return a problem's place, with a key that does not look like a field name as ``?``."""
+    return ".".join(str(p) if isinstance(p, int) or _NAME_LIKE.fullmatch(p) else "?" for p in loc)
+
+
 def load_model(path: str | os.PathLike[str]) -> LogisticRiskModel:
     """Read a model written by :func:`save_model`, validating every field.
 
@@ -381,7 +390,7 @@ def load_model(path: str | os.PathLike[str]) -> LogisticRiskModel:
             if e["type"] == "model_file_inconsistent" and listed:
                 problems += [(str(loc), str(msg)) for loc, msg in listed]
             else:
-                problems.append((".".join(str(p) for p in e["loc"]), e["msg"]))
+                problems.append((_location(e["loc"]), e["msg"]))
         raise ModelFileError(source, problems) from None
     try:
         canonical_json(content)  # what model_sha256 hashes: it must exist
