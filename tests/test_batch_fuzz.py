@@ -261,3 +261,45 @@ def test_validating_a_line_from_its_text_agrees_with_the_long_way(line: bytes) -
     except ValidationError:
         fast = "invalid"
     assert fast == _the_long_way(text)
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that hands out its bytes in reads of the sizes given, as a pipe may."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self._data = data
+        self._sizes = sizes or [1]
+        self._turn = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), self._sizes[self._turn % len(self._sizes)], len(self._data))
+        self._turn += 1
+        buffer[:size] = self._data[:size]
+        self._data = self._data[size:]
+        return size
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.sampled_from([b"a", b"b", b'"', b"\r", b"\n", b"\r\n", b"\xef\xbb\xbf"]), max_size=60
+    ),
+    st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=5),
+)
+def test_lines_are_those_of_universal_newlines_however_the_stream_is_read(
+    parts: list[bytes], sizes: list[int]
+) -> None:
+    from stalkrisk.batch import _lines
+
+    data = b"".join(parts)
+    stream = io.BufferedReader(_Trickle(data, sizes), buffer_size=8)
+    got = [(content, ending) for _, content, ending, _ in _lines(stream)]
+    expected_text = data.removeprefix(b"\xef\xbb\xbf")
+    expected = [
+        (line.rstrip(b"\r\n"), line[len(line.rstrip(b"\r\n")) :])
+        for line in expected_text.splitlines(keepends=True)
+    ]
+    assert got == expected
