@@ -273,21 +273,23 @@ def test_a_case_file_over_the_size_limit_points_to_batch(
 def test_text_from_files_cannot_control_the_terminal(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # An instrument whose title holds terminal escapes is refused when it is loaded ...
     data = stalkrisk.load_instrument().model_dump(mode="json")
     data["id"] = "escape-test"
     data["title"] = "Screen\x1b[2K\rverified: everything\u202e"
     path = tmp_path / "escape.json"
     path.write_text(json.dumps(data))
-    code, out, _ = run(capsys, "instruments", "show", str(path))
-    assert code == 0
-    assert "\x1b" not in out
-    assert "\r" not in out
-    assert "\u202e" not in out
-    assert "Screen\\u001b[2K\\u000dverified: everything\\u202e" in out
-    code, out, _ = run(capsys, "instruments", "show", "--format", "json", str(path))
-    assert code == 0
-    assert "\x1b" not in out
-    assert json.loads(out)["title"] == data["title"]  # JSON stays equal: the escape is JSON's
+    code, out, err = run(capsys, "instruments", "show", str(path))
+    assert code == 1
+    assert "title: control characters and characters that reorder text are not allowed" in err
+    # ... and whatever the command line prints (here a file's own name) shows them escaped
+    name = tmp_path / "case\x1b[2K\r\u202e.json"
+    name.write_text("{")
+    code, out, err = run(capsys, "validate", str(name))
+    assert code == 1
+    for raw in ("\x1b", "\r", "\u202e"):
+        assert raw not in out + err
+    assert "case\\u001b[2K\\u000d\\u202e.json" in err
 
 
 def test_score_takes_a_mapping_and_refuses_other_types() -> None:

@@ -144,3 +144,46 @@ def test_model_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert 0 < float(probability) < 1
     assert band in ("low", "moderate", "high")
     assert "protective_order_breaches" in out[1]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--seed", "-5"], "argument --seed: a seed is a whole number from 0 to 4294967295"),
+        (["--seed", "2.5"], "argument --seed: a seed is a whole number"),
+        (["--C", "1e400"], "argument --C: a finite number greater than 0 is expected"),
+        (["--C", "0"], "argument --C: a finite number greater than 0 is expected"),
+        (["--factors", ",,"], "--factors names no factor"),
+        (["--cut-points", "abc"], "--cut-points takes increasing probabilities"),
+        (["--factors", "nope"], "--factors: no factor is named 'nope'"),
+    ],
+)
+def test_fit_options_are_usage_errors_not_data_errors(
+    capsys: pytest.CaptureFixture[str],
+    data: Path,
+    tmp_path: Path,
+    option: list[str],
+    message: str,
+) -> None:
+    out_file = tmp_path / "m.json"
+    code, _, err = run(
+        capsys, "fit", str(data), "--outcome", "outcome", "-o", str(out_file), *option
+    )
+    assert code == 2
+    assert message in err
+    assert str(data) not in err  # an option's mistake is not blamed on the data file
+    assert not out_file.exists()
+
+
+def test_evaluate_options_are_usage_errors(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    code, _, err = run(
+        capsys, "evaluate", "stalkrisk-screen", str(data), "--outcome", "outcome", "--scale", "nope"
+    )
+    assert code == 2
+    assert "--scale: stalkrisk-screen has no such scale; its scales: continued_stalking" in err
+    code, _, err = run(
+        capsys, "evaluate", "stalkrisk-screen", str(data), "--outcome", "outcome", "--seed", "-1"
+    )
+    assert code == 2
+    assert "argument --seed" in err
+    assert "Traceback" not in err

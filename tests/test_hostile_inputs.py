@@ -466,7 +466,8 @@ INSTRUMENT_DOCS: dict[str, Doc] = {
     "json-array-of-non-objects": Doc(b'[1, "x", null]', "valid dictionary"),
     "json-utf8-bom": Doc(b"\xef\xbb\xbf" + json.dumps(INSTRUMENT_JSON).encode(), None),
     "json-cr-only": Doc(json.dumps(INSTRUMENT_JSON, indent=1).replace("\n", "\r").encode(), None),
-    "json-escape-in-label": Doc(json.dumps(_ESC_LABEL).encode(), None),
+    # a label holding terminal escapes or direction marks is refused when loaded
+    "json-escape-in-label": Doc(json.dumps(_ESC_LABEL).encode(), "control characters"),
     "toml-deep-array": Doc(_toml_points(DEEP), "nested too deeply"),
     "toml-deep-inline-table": Doc(
         _toml_points("{a = " * 50_000 + "1" + "}" * 50_000), "nested too deeply"
@@ -493,7 +494,8 @@ INSTRUMENT_DOCS: dict[str, Doc] = {
     "toml-cr-only": Doc(INSTRUMENT_TOML.replace("\n", "\r").encode(), "not valid TOML"),
     "toml-utf8-bom": Doc(b"\xef\xbb\xbf" + INSTRUMENT_TOML.encode(), None),
     "toml-escape-in-label": Doc(
-        _inst_toml('label = "Threats to kill"', f'label = "{SHOWN_ESCAPES}Threats to kill"'), None
+        _inst_toml('label = "Threats to kill"', f'label = "{SHOWN_ESCAPES}Threats to kill"'),
+        "control characters",
     ),
 }
 
@@ -518,8 +520,6 @@ def test_instrument_files_refuse_hostile_content_clearly(
     result = run(capsys, *argv)
     if doc.phrase is None:
         assert_clean(result, codes=(0,))
-        if "escape-in-label" in name and reader != "check":  # the label is printed, escaped
-            assert SHOWN_ESCAPES + "Threats to kill" in result.out
         return
     assert_clean(result)
     assert f"error: {path}" in result.err
@@ -1048,7 +1048,9 @@ def _record_docs(record: dict[str, Any]) -> dict[str, Doc]:
         "secret-assessment-key": Doc(with_value(("assessment", SECRET), 1), "assessment"),
         "secret-format": Doc(with_value(("format",), SECRET), "format"),
         "escape-in-case-id": Doc(with_value(("assessment", "case_id"), ESC + SECRET), "case_id"),
-        "escape-in-title": Doc(with_value(("assessment", "instrument", "title"), ESC + "x"), ""),
+        "escape-in-title": Doc(
+            with_value(("assessment", "instrument", "title"), ESC + "x"), "control characters"
+        ),
         "not-utf8": Doc(json.dumps(record).encode().replace(b"EX-01", b"EX-\xff1", 1), "UTF-8"),
         "empty-file": Doc(b"", "not valid JSON"),
         "empty-array": Doc(b"[]", "valid dictionary"),
@@ -1070,10 +1072,6 @@ def test_verify_refuses_a_hostile_record_clearly(
     case.write_text(json.dumps(BASE))
     result = run(capsys, "verify", str(record), str(case))
     assert_clean(result)
-    if name == "escape-in-title":  # readable but altered: the difference is shown, escaped
-        assert "instrument.title: differs" in result.out
-        assert "recorded \\u001b[2Kx" in result.out
-        return
     assert f"error: {record}" in result.err
     assert doc.phrase
     assert doc.phrase in result.err

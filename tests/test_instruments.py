@@ -725,3 +725,15 @@ def test_scale_lookup() -> None:
     with pytest.raises(KeyError, match="no scale 'nope'"):
         screen.scale("nope")
     assert screen.scale("serious_harm").band_rank("high") == 2
+
+
+def test_a_copy_of_an_instrument_is_hashed_afresh_and_cannot_pose_as_the_original() -> None:
+    screen = load_instrument()
+    scales = [s.model_copy(update={"title": "Edited"}) for s in screen.scales]
+    edited = screen.model_copy(update={"scales": scales})
+    assert edited.sha256 != screen.sha256  # the cached hash is not copied with the content
+    with pytest.raises(InstrumentFileError, match="belongs to the instrument bundled"):
+        load_instrument(edited)
+    with pytest.raises(InstrumentFileError, match="belongs to the instrument bundled"):
+        stalkrisk.score(stalkrisk.load_example("EX-01"), edited)
+    assert screen.model_copy().sha256 == screen.sha256

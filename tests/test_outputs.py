@@ -15,9 +15,11 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +32,7 @@ from pyarrow import ipc
 
 import stalkrisk
 from stalkrisk import synthetic
-from stalkrisk._internal.files import TEMP_SUFFIX, atomic_output
+from stalkrisk._internal.files import TEMP_SUFFIX, atomic_output, atomic_write
 from stalkrisk.batch import BatchRow, flatten_case, score_many, write_csv, write_jsonl
 from stalkrisk.batch import write_parquet as _write_parquet
 from stalkrisk.cli import main
@@ -397,8 +399,7 @@ def test_report_never_writes_its_two_outputs_to_one_file(
         capsys, "report", case_file, "--context", "bail", "-o", both, "--record", both
     )
     assert code == 2
-    assert f"{both} is also written by this command ({both})" in err
-    assert GUARD in err
+    assert f"{both} is given for two outputs; give each its own file" in err
     assert out == ""
     assert not both.exists()
     assert snapshot(case_file) == before
@@ -649,3 +650,136 @@ def test_a_report_that_cannot_be_written_leaves_no_record(
     assert f"cannot write {report}" in err
     assert not record.exists()
     assert listing(tmp_path) == names
+
+
+# --- what a destination already is ------------------------------------------------------------
+
+
+def _example(folder: Path) -> Path:
+    path = folder / "case.json"
+    path.write_bytes(next(EXAMPLES.glob("EX-01-*.json")).read_bytes())
+    return path
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "results.csv"
+    path.write_text("old")
+    path.chmod(0o600)
+    with atomic_output(path) as f:
+        f.write("new")
+    assert path.read_text() == "new"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # results never become world-readable
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.jsonl"
+    real.write_text("old")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    with atomic_output(link) as f:
+        f.write("new")
+    assert link.is_symlink()
+    assert real.read_text() == "new"
+    assert temporaries(tmp_path) == []
+
+
+def test_a_device_or_pipe_is_written_to_as_a_stream(tmp_path: Path) -> None:
+    with atomic_output(os.devnull) as f:  # /dev/null stays a device
+        f.write("thrown away")
+    assert not stat.S_ISREG(Path(os.devnull).stat().st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    with atomic_output(fifo, binary=True) as f:
+        f.write(b"through the pipe")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert temporaries(tmp_path) == []
+
+
+def test_a_folder_is_not_an_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "somewhere"
+    folder.mkdir()
+    case = _example(tmp_path)
+    code = main(["report", str(case), "--context", "bail", "-o", str(folder), "--record", "r.json"])
+    assert code == 2
+    assert f"cannot write {folder}: is a folder" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()  # nothing written: neither report nor record
+    with pytest.raises(IsADirectoryError):
+        atomic_write(folder, "x")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "--record", "-", "CASE"],
+        ["report", "CASE", "--context", "bail", "--record", "-"],
+        ["fit", "CASE", "--outcome", "outcome", "-o", "-"],
+    ],
+)
+def test_dash_is_standard_output_only_where_the_command_says_so(
+    argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    case = _example(tmp_path)
+    code = main([str(case) if a == "CASE" else a for a in argv])
+    assert code == 2
+    assert "- is not a file here" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()
+
+
+def test_the_signing_key_is_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = tmp_path / "k.pem"
+    assert main(["keys", "new", "--private", str(key), "--public", str(tmp_path / "k.pub")]) == 0
+    before = key.read_bytes()
+    case = _example(tmp_path)
+    capsys.readouterr()
+    for argv in (
+        ["score", "--record", str(key), "--sign-key", str(key), str(case)],
+        ["report", str(case), "--context", "bail", "-o", str(key), "--sign-key", str(key)],
+    ):
+        assert main(argv) == 2
+        assert f"{key} is the input {key}" in capsys.readouterr().err
+        assert key.read_bytes() == before
+
+
+def test_two_outputs_of_one_command_are_told_apart_from_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same = tmp_path / "a.pem"
+    assert main(["keys", "new", "--private", str(same), "--public", str(same)]) == 2
+    assert f"{same} is given for two outputs" in capsys.readouterr().err
+    assert not same.exists()
+
+
+def test_an_empty_passphrase_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PP", "")
+    key = tmp_path / "k.pem"
+    argv = ["keys", "new", "--private", str(key), "--public", str(tmp_path / "k.pub")]
+    assert main([*argv, "--passphrase-env", "PP"]) == 2
+    assert "is empty" in capsys.readouterr().err
+    assert not key.exists()
+
+
+def test_a_broken_pipe_on_standard_output_is_not_an_error(big_input: Path) -> None:
+    batch = subprocess.Popen(
+        [*STALKRISK, "batch", str(big_input), "-o", "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert batch.stdout is not None
+    first = batch.stdout.readline()
+    batch.stdout.close()  # what `| head -1` does
+    _, err = batch.communicate(timeout=120)
+    assert first.startswith(b'{"record": 1')
+    assert batch.returncode == 0
+    assert b"Traceback" not in err
+    assert b"cannot write" not in err

@@ -32,7 +32,7 @@ ITEM_LABELS = [
     r"Back\nslash",
     "snake_case_label",
     "100% sure",
-    "Two lines:\n$a_b$ on the second",
+    "One line: $a_b$ then more",
 ]
 SCALE_TITLES = {
     "continued_stalking": r"Continued $\alpha$ stalking",

@@ -928,3 +928,10 @@ def test_the_latest_date_is_the_latest_of_all_dates(case: Case) -> None:
     from stalkrisk.schemas._case import _latest_date
 
     assert _latest_date(case) == max((d for _, d in _all_dates(case)), default=dt.date.min)
+
+
+def test_list_entries_are_counted_in_tuples_too() -> None:
+    orders = tuple({"kind": "restraining_order", "breaches": ({},) * 500} for _ in range(500))
+    with pytest.raises(ValidationError) as exc:
+        make_case(history={"protective_orders": orders})
+    assert [e["type"] for e in exc.value.errors()] == ["too_many_items"]

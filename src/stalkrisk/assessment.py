@@ -7,8 +7,16 @@ import html
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from stalkrisk._internal.validation import plain_line, plain_text
 from stalkrisk.bands import Band, Identifier
 from stalkrisk.schemas._case import CaseId
 
@@ -48,8 +56,8 @@ def fmt_points(x: float) -> str:
 
 
 #: Text from an instrument file (a label, a title, a statement), as results carry it.
-_Label = Annotated[str, Field(max_length=200)]
-_Statement = Annotated[str, Field(max_length=4000)]
+_Label = Annotated[str, Field(max_length=200), AfterValidator(plain_line)]
+_Statement = Annotated[str, Field(max_length=4000), AfterValidator(plain_text)]
 #: A factor's name, or the names of the factors an item combines (``a+b``).
 _FactorNames = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_+]{0,2000}$")]
 
@@ -79,14 +87,14 @@ class Contribution(_Result):
     item: Identifier
     label: _Label
     factor: _FactorNames
-    value: Annotated[str, Field(max_length=200)]
+    value: Annotated[str, Field(max_length=200), AfterValidator(plain_text)]
     """The factor's value in words: ``"present"``, ``"3"``, ``"at least 2"``, ``"unknown"``."""
-    level: Annotated[str, Field(max_length=2000)] | None
+    level: Annotated[str, Field(max_length=2000), AfterValidator(plain_text)] | None
     """The level that fired, or ``None`` when unknown."""
     points: float | None
     possible_points: tuple[float, float] | None
     """The least and most the item could score (``None`` when unbounded)."""
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, Field(max_length=2000), AfterValidator(plain_text)] | None = None
     """Why the item is unknown, when there is more to say than "not recorded"."""
 
     @property
@@ -139,7 +147,11 @@ class Override(_Result):
     final_band: Band
     """The band the professional set."""
     reason_code: OverrideReason
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=10, max_length=2000),
+        AfterValidator(plain_text),
+    ]
     """The reasons, in the professional's words (no names or addresses)."""
     assessor: AssessorId
     """A pseudonymous staff reference for the professional."""
@@ -149,7 +161,7 @@ class HorizonResult(_Result):
     """A logistic scale's result at one horizon."""
 
     id: Identifier
-    label: Annotated[str, Field(max_length=100)]
+    label: Annotated[str, Field(max_length=100), AfterValidator(plain_line)]
     constant: float
     log_odds: float
     """The scale's total plus this horizon's constant."""
@@ -198,7 +210,7 @@ class ScaleResult(_Result):
     max_unknown: int
     """The most unknown items this scale tolerates."""
     red_flags: tuple[RedFlagResult, ...]
-    reason: Annotated[str, Field(max_length=20_000)] | None
+    reason: Annotated[str, Field(max_length=20_000), AfterValidator(plain_text)] | None
     """Why the scale was not scored, if it was not."""
     bands: tuple[Band, ...]
     """Every band of the scale, lowest first."""
@@ -263,7 +275,7 @@ class Assessment(_Result):
     scales: tuple[ScaleResult, ...]
     input_kind: Literal["case", "answers"] = "case"
     """Whether the input was a :class:`~stalkrisk.Case` or direct item answers."""
-    notice: Annotated[str, Field(max_length=2000)] = DECISION_SUPPORT_NOTICE
+    notice: _Statement = DECISION_SUPPORT_NOTICE
 
     @model_validator(mode="after")
     def _each_scale_once(self) -> Assessment:

@@ -6,7 +6,9 @@ import math
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+from stalkrisk._internal.validation import plain_line, plain_text
 
 __all__ = ["Band", "BandSpec", "band_index"]
 
@@ -24,13 +26,13 @@ class BandSpec(BaseModel):
 
     id: Identifier
     """Identifier, e.g. ``"high"``."""
-    label: Annotated[str, Field(min_length=1, max_length=80)]
+    label: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(plain_line)]
     """Label shown in reports, e.g. ``"High"``."""
     min: Annotated[float, Strict(), Field(allow_inf_nan=False)] | None = None
     """Smallest total in the band (inclusive)."""
     max: Annotated[float, Strict(), Field(allow_inf_nan=False)] | None = None
     """Total at which the next band starts (exclusive)."""
-    description: Annotated[str, Field(max_length=2000)] = ""
+    description: Annotated[str, Field(max_length=2000), AfterValidator(plain_text)] = ""
     """What the band means, in the instrument's words."""
 
     def describe_range(self) -> str:
@@ -66,7 +68,7 @@ class Band(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Identifier
-    label: Annotated[str, Field(max_length=80)]
+    label: Annotated[str, Field(max_length=80), AfterValidator(plain_line)]
     rank: Annotated[int, Field(ge=0, le=100)]
 
     def __lt__(self, other: Band) -> bool:

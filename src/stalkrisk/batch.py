@@ -438,34 +438,36 @@ def _ending(part: bytes) -> bytes:
     return part[-1:] if part.endswith((b"\n", b"\r")) else b""
 
 
-def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, bytes, int]]:
-    """Yield ``(line number, content, ending, quotes)`` for each physical line of a stream.
+def _lines(
+    stream: IO[bytes], dropped: Callable[[bytes], object] | None = None
+) -> Iterator[tuple[int, bytes | None, bytes]]:
+    """Yield ``(line number, content, ending)`` for each physical line of a stream.
 
     A line ends at LF, CR LF or a lone CR (universal newlines, as Python's text files and
     the csv module read them), so a file saved with classic Mac line endings is not read
-    as one line. ``ending`` is the line's ending (``b""`` for a last line with none).
+    as one line. ``ending`` is the line's ending (``b""`` for a last line with none). A
+    UTF-8 byte-order mark at the start is not content.
 
     ``content`` is ``None`` for a line longer than :data:`MAX_RECORD_BYTES`: its rest is
-    read and dropped block by block, so a hostile line never sits in memory, and ``quotes``
-    then counts the ``"`` bytes in what was dropped (the CSV reader needs them to find where
-    a record ends). For other lines ``quotes`` is 0.
+    read and dropped block by block, so a hostile line never sits in memory; ``dropped`` is
+    called with each piece dropped (the CSV reader follows its quotes to find where the
+    record ends).
     """
     number = 0
     buffer = b""
     skipping = False
-    dropped_quotes = 0
     first = True
     while True:
         block = _read_block(stream)
-        if first:
-            while block and len(block) < len(_BOM) and _BOM.startswith(block):
+        ended = not block
+        if first and not ended:
+            while len(block) < len(_BOM) and _BOM.startswith(block):
                 more = _read_block(stream)  # a byte-order mark split across reads
                 if not more:
                     break
                 block += more
             block = block.removeprefix(_BOM)
             first = False
-        ended = not block
         buffer += block
         parts = buffer.splitlines(keepends=True)
         keep = b""
@@ -474,27 +476,29 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None, bytes, int]]:
         for part in parts:
             number += 1
             ending = _ending(part)
-            if skipping:
-                yield number, None, ending, dropped_quotes + part.count(b'"')
-                skipping, dropped_quotes = False, 0
-            elif len(part) - len(ending) > MAX_RECORD_BYTES:
-                yield number, None, ending, part.count(b'"')
+            content = part[: len(part) - len(ending)]
+            if skipping or len(content) > MAX_RECORD_BYTES:
+                if dropped is not None:
+                    dropped(content)
+                skipping = False
+                yield number, None, ending
             else:
-                yield number, part[: len(part) - len(ending)], ending, 0
+                yield number, content, ending
         buffer = keep
         if len(buffer) > MAX_RECORD_BYTES + 1:  # the line goes on past the limit: drop it
             carry = b"\r" if buffer.endswith(b"\r") else b""
-            dropped_quotes += buffer.count(b'"')
+            if dropped is not None:
+                dropped(buffer[: len(buffer) - len(carry)])
             skipping, buffer = True, carry
         if ended:
             if skipping:
                 number += 1
-                yield number, None, b"", dropped_quotes
+                yield number, None, b""
             return
 
 
 def _jsonl_records(stream: IO[bytes]) -> Iterator[_Raw]:
-    for number, content, ending, _ in _lines(stream):
+    for number, content, ending in _lines(stream):
         if content is None:
             yield _read_error(
                 ErrorKind.TOO_LONG, TOO_LONG.format(limit=MAX_RECORD_BYTES), line=number
@@ -660,37 +664,88 @@ class _CsvText:
     problem: _Raw | None = None
 
 
+_START, _UNQUOTED, _QUOTED, _CLOSED = range(4)  # where a CSV field's reading stands
+_CSV_TOKENS: Final = re.compile(rb'[",]')
+
+
+class _Quotes:
+    """Follows a CSV record's fields, as Python's csv module reads them, to find its end.
+
+    A quote opens a quoted cell only at the start of a field; inside one, a doubled quote is
+    a quote and a single one closes it. A quote inside an unquoted cell is a character, as
+    the csv module (and spreadsheets) take it. A record ends at the first line end outside
+    a quoted cell.
+    """
+
+    __slots__ = ("state",)
+
+    def __init__(self) -> None:
+        self.state = _START
+
+    def feed(self, text: bytes) -> None:
+        """Follow a piece of a line (no line ending inside it)."""
+        state = self.state
+        position = 0
+        for match in _CSV_TOKENS.finditer(text):
+            at = match.start()
+            if at > position and state in (_START, _CLOSED):
+                state = _UNQUOTED  # ordinary characters start an unquoted field
+            quote = text[at] == 0x22
+            if state == _QUOTED:
+                if quote:
+                    state = _CLOSED
+            elif state == _CLOSED:
+                state = _QUOTED if quote else _START  # "" is a quote; , ends the field
+            elif state == _START:
+                state = _QUOTED if quote else _START
+            elif not quote:  # an unquoted field: a comma ends it, a quote is a character
+                state = _START
+            position = at + 1
+        if position < len(text) and state in (_START, _CLOSED):
+            state = _UNQUOTED
+        self.state = state
+
+    @property
+    def open(self) -> bool:
+        """Whether a quoted cell is open: a line end here is inside the cell."""
+        return self.state == _QUOTED
+
+    def end_record(self) -> None:
+        """Start afresh: a line end outside a quoted cell ended the record."""
+        self.state = _START
+
+
 def _csv_texts(stream: IO[bytes]) -> Iterator[_CsvText]:
     """Split a CSV stream into records: at line ends outside quoted cells (RFC 4180).
 
-    A record ends at the first line end at which the ``"`` seen so far in the record pair up,
-    whatever happens to the record's content: a record that is too long, not UTF-8 or not
-    valid CSV is one error, and reading goes on at the next record, so text inside a quoted
-    cell is never read as records of its own.
+    A record's end is found whatever happens to its content: a record that is too long, not
+    UTF-8 or not valid CSV is one error, and reading goes on at the next record, so text
+    inside a quoted cell is never read as records of its own.
     """
     pieces: list[bytes] = []
-    size = quotes = 0
+    size = 0
     start: int | None = None
     too_long = False
-    number = 0
-    for number, content, ending, dropped in _lines(stream):
+    quotes = _Quotes()
+    for number, content, ending in _lines(stream, dropped=quotes.feed):
         if start is None:
             start = number
         if content is None:
-            too_long, quotes = True, quotes + dropped
+            too_long = True
         else:
-            quotes += content.count(b'"')
+            quotes.feed(content)
             size += len(content) + len(ending)
             if not too_long and size > MAX_RECORD_BYTES + 2:
                 too_long, pieces = True, []
             elif not too_long:
                 pieces.append(content + ending)
-        if quotes % 2 and ending:
+        if quotes.open and ending:
             continue  # inside a quoted cell: the record goes on
-        yield _csv_text(start, pieces, too_long, unclosed=quotes % 2 == 1)
-        pieces, size, quotes, start, too_long = [], 0, 0, None, False
-    if start is not None:  # pragma: no cover - the loop always yields at the last line
-        yield _csv_text(start, pieces, too_long, unclosed=quotes % 2 == 1)
+        yield _csv_text(start, pieces, too_long, unclosed=quotes.open)
+        pieces, size, start, too_long = [], 0, None, False
+        quotes.end_record()
+    if start is not None:  # the file ended inside a quoted cell, after a line end
+        yield _csv_text(start, pieces, too_long, unclosed=True)
 
 
 def _csv_text(start: int, pieces: list[bytes], too_long: bool, *, unclosed: bool) -> _CsvText:

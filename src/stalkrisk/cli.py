@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import signal
 import sys
@@ -158,10 +159,13 @@ def _records(name: str, stdin: TextIO) -> list[tuple[str, Any]]:
 
 
 def _validation_lines(label: str, exc: ValidationError) -> list[str]:
-    return [
-        f"{label}: {format_loc(e['loc'])}: {e['msg']}"
-        for e in exc.errors(include_input=False, include_url=False)
-    ]
+    lines = []
+    for e in exc.errors(include_input=False, include_url=False):
+        if e["type"] == "json_invalid" and not e["loc"]:  # the message holds its own place
+            lines.append(f"{label}: {e['msg']}")
+        else:
+            lines.append(f"{label}: {format_loc(e['loc'])}: {e['msg']}")
+    return lines
 
 
 class _Labelled(NamedTuple):
@@ -213,28 +217,37 @@ def _is_file_source(source: str | None) -> bool:
     return source is not None and source != "-" and source not in bundled_instruments()
 
 
-def _check_outputs(outputs: Sequence[str | None], inputs: Sequence[str | None]) -> None:
-    """Refuse to write an output over an input (or over another output of the same command).
+def _check_outputs(
+    outputs: Sequence[str | None],
+    inputs: Sequence[str | None],
+    *,
+    first_to_stdout: bool = False,
+) -> None:
+    """Refuse an output that is an input, another output, a folder, or ``-`` where not allowed.
 
     Files are compared by device and inode, so a hard link, a symbolic link or standard input
-    redirected from the file count as the same file.
+    redirected from the file count as the same file. ``-`` means standard output only for
+    the first output, and only if ``first_to_stdout``; anywhere else it would be a file named
+    ``-``, which is refused.
     """
     sources: list[str | int] = [p for p in inputs if _is_file_source(p)]  # type: ignore[misc]
     if any(p == "-" for p in inputs):
         sources.append(0)  # standard input: redirected from a file, it has that file's inode
     written: list[str] = []
-    for output in outputs:
-        if output is None or output == "-":
+    for position, output in enumerate(outputs):
+        if output is None:
             continue
-        hit = same_files(output, [*sources, *written])
+        if output == "-":
+            if first_to_stdout and position == 0:
+                continue
+            raise _UsageError("- is not a file here: give the output a file name")
+        if Path(output).is_dir():
+            raise _UsageError(f"cannot write {output}: is a folder")
+        if same_files(output, written) is not None:
+            raise _UsageError(f"{output} is given for two outputs; give each its own file")
+        hit = same_files(output, sources)
         if hit is not None:
-            what = (
-                "standard input"
-                if hit == 0
-                else f"also written by this command ({hit})"
-                if hit in written
-                else f"the input {hit}"
-            )
+            what = "standard input" if hit == 0 else f"the input {hit}"
             raise _UsageError(
                 f"{output} is {what}; stalkrisk never writes over its own input: give "
                 "another output file"
@@ -276,6 +289,11 @@ def _passphrase(variable: str | None) -> bytes | None:
     value = os.environ.get(variable)
     if value is None:
         raise _UsageError(f"the environment variable {variable} (--passphrase-env) is not set")
+    if not value:
+        raise _UsageError(
+            f"the environment variable {variable} (--passphrase-env) is empty; a key is not "
+            "encrypted with an empty passphrase (leave out --passphrase-env for no passphrase)"
+        )
     return value.encode("utf-8")
 
 
@@ -353,7 +371,7 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _score(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
-    _check_outputs([args.record], [*args.files, args.instrument, args.model])
+    _check_outputs([args.record], [*args.files, args.instrument, args.model, args.sign_key])
     if args.model:
         if args.record is not None:
             raise _UsageError("--record records an instrument's assessment; not with --model")
@@ -485,7 +503,11 @@ def _report(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     """Render a bail or pre-sentence report of one case (stalkrisk.report)."""
     from stalkrisk.report import render_report  # noqa: PLC0415 - only this command needs it
 
-    _check_outputs([args.record, args.output], [args.case, args.instrument])
+    _check_outputs(
+        [args.output, args.record],
+        [args.case, args.instrument, args.sign_key],
+        first_to_stdout=True,
+    )
     key = _signing_key(args)
     scorer = WeightedScorer(_instrument(args.instrument))
     if scorer.instrument.answers_only:
@@ -566,7 +588,11 @@ def _fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cuts = api.parse_cut_points(args.cut_points)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
-    factors = [f.strip() for f in args.factors.split(",")] if args.factors else None
+    factors = None
+    if args.factors is not None:
+        factors = [f.strip() for f in args.factors.split(",") if f.strip()]
+        if not factors:
+            raise _UsageError("--factors names no factor; give factor names separated by commas")
     try:
         api.CaseEncoder(factors=factors).fit([])  # unknown factors, before reading the data
     except ValueError as exc:
@@ -656,6 +682,9 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if data.cases is None:
             raise _UsageError("an instrument is evaluated on cases: give JSONL of cases")
         instrument = _instrument(args.model_or_instrument)
+        if args.scale is not None and args.scale not in {sc.id for sc in instrument.scales}:
+            scales = ", ".join(sc.id for sc in instrument.scales)
+            raise _UsageError(f"--scale: {instrument.id} has no such scale; its scales: {scales}")
         report = api.evaluate(
             instrument, data.cases, data.y, groups, scale=args.scale, random_state=args.seed
         )
@@ -766,6 +795,8 @@ def _batch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
             print(file=err)
         print(f"error: {exc}; nothing was written to {args.output}", file=err)
         return EXIT_INVALID
+    except BrokenPipeError:  # the reader of standard output stopped (| head): not an error
+        raise
     except OSError as exc:
         raise _UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     if show:
@@ -822,7 +853,7 @@ def _batch_output_format(args: argparse.Namespace) -> str:
             )
     if fmt == "parquet" and args.output == "-":
         raise _UsageError("Parquet cannot be written to standard output; name an OUT file")
-    _check_outputs([args.output], [args.input, args.instrument, args.model])
+    _check_outputs([args.output], [args.input, args.instrument, args.model], first_to_stdout=True)
     return fmt or "jsonl"
 
 
@@ -1136,6 +1167,28 @@ def _add_report_parser(sub: Any, instrument_help: str) -> None:
     _add_signing_arguments(report)
 
 
+def _seed(text: str) -> int:
+    """Read a random seed: a whole number from 0 to 2**32 - 1 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a seed is a whole number from 0 to 4294967295") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError("a seed is a whole number from 0 to 4294967295")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    """Read a finite number greater than 0 (an argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a finite number greater than 0 is expected") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("a finite number greater than 0 is expected")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stalkrisk",
@@ -1182,10 +1235,14 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--outcome", required=True, metavar="COLUMN")
     fit.add_argument("-o", "--output", required=True, metavar="MODEL.json")
     fit.add_argument("--factors", help="comma-separated factors to use (default: all)")
-    fit.add_argument("--C", type=float, default=1.0, help="inverse regularisation (default 1)")
+    fit.add_argument(
+        "--C", type=_positive_number, default=1.0, help="inverse regularisation (default 1)"
+    )
     fit.add_argument("--calibration", choices=("none", "sigmoid"), default="none")
     fit.add_argument("--cut-points", default="0.2,0.5", help="band cut-points (probabilities)")
-    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument(
+        "--seed", type=_seed, default=0, help="random seed, 0 to 4294967295 (default 0)"
+    )
 
     evaluate = sub.add_parser(
         "evaluate", help="discrimination, calibration and a fairness audit (needs [ml])"
@@ -1204,7 +1261,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--scale", help="the instrument's scale to evaluate (default: first)")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
-    evaluate.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    evaluate.add_argument(
+        "--seed", type=_seed, default=0, help="bootstrap seed, 0 to 4294967295 (default 0)"
+    )
 
     schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
     schema.add_argument(

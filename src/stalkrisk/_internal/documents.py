@@ -213,9 +213,21 @@ def parse_json(
             raise DocumentError(NOT_UTF8.format(position=exc.start + 1), "encoding") from None
     text = text.removeprefix(_BOM)
     try:
+        return _loads(text, _unique_pairs, one_line=one_line, last=last)
+    except _DuplicateKeyError:
+        pass
+    # Parse again, marking the objects that hold a key twice, to say where the first one is.
+    # (Another problem later in the text, found only now, is reported instead.)
+    marked = _loads(text, _mark_pairs, one_line=one_line, last=last)
+    path = _find_duplicate(marked) or ()
+    raise DocumentError(DUPLICATE_KEY.format(where=dotted_path(path, known_keys)), "duplicate_key")
+
+
+def _loads(text: str, pairs: Any, *, one_line: bool, last: bool) -> Any:
+    try:
         return json.loads(
             text,
-            object_pairs_hook=_unique_pairs,
+            object_pairs_hook=pairs,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
         )
@@ -235,13 +247,9 @@ def parse_json(
     except RecursionError:
         raise DocumentError(TOO_DEEP) from None
     except _DuplicateKeyError:
-        pass
+        raise
     except ValueError:  # an integer beyond Python's digit limit
         raise DocumentError(NUMBER_TOO_LONG) from None
-    # Parse again, marking the objects that hold a key twice, to say where the first one is.
-    marked = json.loads(text, object_pairs_hook=_mark_pairs, parse_float=_finite_float)
-    path = _find_duplicate(marked) or ()
-    raise DocumentError(DUPLICATE_KEY.format(where=dotted_path(path, known_keys)), "duplicate_key")
 
 
 def parse_toml(text: str) -> dict[str, Any]:

@@ -4,8 +4,11 @@
   fsyncs it, and renames it over the destination only when everything was written. On any
   error, or an interrupt, the temporary file is deleted and the destination is untouched: an
   output file appears only when complete, so a pipeline never takes a partial file for a
-  result. (A ``kill -9`` cannot be caught: it can leave a ``.NAME.*.stalkrisk-tmp`` file
-  beside the destination, never a partial destination.)
+  result. An existing file keeps its permissions; a symbolic link is written through (the
+  file it points to is replaced, the link stays); a device, pipe or socket (``/dev/stdout``,
+  a FIFO) is written to as a stream, since there is no file to replace. (A ``kill -9``
+  cannot be caught: it can leave a ``.NAME.*.stalkrisk-tmp`` file beside the destination,
+  never a partial destination.)
 - :func:`same_files` tells whether an output would overwrite one of the inputs: by device and
   inode (so a hard link, a symbolic link or standard input redirected from the file are the
   same file), and by resolved path for files that do not exist yet.
@@ -14,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import stat
@@ -130,6 +134,7 @@ def atomic_output(
     return _atomic(Path(path), binary=binary, mode=mode, replace=replace)
 
 
+_TEXT: Final[dict[str, Any]] = {"encoding": "utf-8", "newline": ""}
 _HELD: Final = frozenset(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
@@ -157,18 +162,32 @@ def _signals_held() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _atomic(path: Path, *, binary: bool, mode: int | None, replace: bool) -> Iterator[IO[Any]]:
-    folder = path.parent
-    if not replace and path.exists():
+    if not replace and (path.exists() or path.is_symlink()):
         raise FileExistsError(f"{path} exists already")
+    try:
+        info: os.stat_result | None = path.stat()  # through a symbolic link
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        # a device, pipe or socket (/dev/stdout, a FIFO): written through, as a stream is;
+        # there is no file to replace, and replacing the device would be wrong
+        with path.open("wb" if binary else "w", **({} if binary else _TEXT)) as stream:
+            yield stream
+        return
+    if path.is_symlink():  # write where the link points; the link itself stays
+        path = path.resolve()
+    if mode is None and info is not None:
+        mode = stat.S_IMODE(info.st_mode)  # an existing file keeps its permissions
+    folder = path.parent
     temp: Path | None = None
     fd: int | None = None
     try:
         with _signals_held():
             fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
             temp = Path(name)
-        handle: IO[Any] = (
-            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
-        )
+        handle: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", **_TEXT)
         fd = None  # the handle owns it now
         with handle:
             yield handle

@@ -17,6 +17,7 @@ string, a file, a batch line):
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Mapping
 from functools import cache
@@ -28,6 +29,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from stalkrisk._internal.documents import DocumentError, parse_json
 
 __all__ = [
+    "CONTROL_CHARACTERS",
     "ENTRIES_COUNTED",
     "UNKNOWN_FIELD",
     "count_list_items",
@@ -37,6 +39,8 @@ __all__ = [
     "known_field_names",
     "model_at",
     "parse_document_json",
+    "plain_line",
+    "plain_text",
 ]
 
 UNKNOWN_FIELD: Final = (
@@ -51,6 +55,42 @@ TOO_MANY_ITEMS: Final = (
     "multiply); split it, or leave out detail the instruments do not read"
 )
 _SHOWN_FIELDS: Final = 40
+
+
+#: Characters that can disguise printed text: C0 and C1 controls, DEL, and the Unicode marks
+#: that reorder or hide text. Long text may hold tabs and line breaks; a label may not.
+_LINE_CONTROLS: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+_TEXT_CONTROLS: Final = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+CONTROL_CHARACTERS: Final = (
+    "control characters and characters that reorder text are not allowed here (they could "
+    "disguise what is printed){extra}"
+)
+
+
+def plain_line(value: str) -> str:
+    """Refuse control and direction-changing characters in one line of text (a label).
+
+    Examples
+    --------
+    >>> plain_line("High")
+    'High'
+    """
+    if _LINE_CONTROLS.search(value):
+        raise PydanticCustomError(
+            "text_control", CONTROL_CHARACTERS.format(extra="; a label is one line")
+        )
+    return value
+
+
+def plain_text(value: str) -> str:
+    """Refuse control and direction-changing characters, but tabs and line breaks, in text."""
+    if _TEXT_CONTROLS.search(value):
+        raise PydanticCustomError("text_control", CONTROL_CHARACTERS.format(extra=""))
+    return value
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -142,18 +182,30 @@ def count_list_items(data: Any, limit: int) -> bool:
     """
     total = 0
     stack: list[Any] = [data]
+    containers = (dict, list, tuple)
     while stack:
         node = stack.pop()
-        if type(node) is dict:
-            stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
-        elif type(node) is list:
+        kind = type(node)
+        if kind is dict:
+            stack.extend(v for v in node.values() if type(v) in containers or _other(v))
+        elif kind is list or kind is tuple:
             total += len(node)
             if total > limit:
                 return True
-            stack.extend(v for v in node if type(v) is dict or type(v) is list)
+            stack.extend(v for v in node if type(v) in containers or _other(v))
         elif isinstance(node, Mapping):
             stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            total += len(node)
+            if total > limit:
+                return True
+            stack.extend(node)
     return False
+
+
+def _other(value: Any) -> bool:
+    """Whether a value is a mapping or a sequence of another type (a subclass, say)."""
+    return isinstance(value, Mapping | list | tuple)
 
 
 def _fields_here(model: type[BaseModel], parent: tuple[str | int, ...]) -> str | None:

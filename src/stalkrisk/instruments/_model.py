@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,6 +23,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from stalkrisk._internal.canonical import canonical_json, legacy_sha256
+from stalkrisk._internal.validation import plain_line, plain_text
 from stalkrisk.bands import BandSpec, Identifier
 from stalkrisk.features import FACTORS, MAX_COUNT, FactorKind, FactorValue
 from stalkrisk.schemas import Presence
@@ -45,7 +48,9 @@ FORMAT = "stalkrisk-instrument/1"
 #: not 1 point, ``"1_0"`` not 10), so pydantic's strict mode reads every one of them.
 Points = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-1000, le=1000)]
 StrictNumber = Annotated[float, Strict()]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Text = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(plain_text)]
+#: A label or title: one line, no control or direction-changing characters.
+Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(plain_line)]
 SemVer = Annotated[
     str,
     StringConstraints(
@@ -91,7 +96,9 @@ class Level(_Strict):
     """Categories in this level (category factors)."""
     points: Points | None = None
     """Points scored at this level."""
-    unscorable: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    unscorable: (
+        Annotated[str, Field(min_length=1, max_length=500), AfterValidator(plain_text)] | None
+    ) = None
     """Instead of points: why the instrument cannot score values in this level. An item at
     such a level is unknown, with this reason shown."""
 
@@ -141,7 +148,7 @@ class Question(_Strict):
 
     id: Identifier
     """Identifier, unique within the instrument and distinct from every factor's name."""
-    label: Annotated[str, Field(min_length=1, max_length=300)]
+    label: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(plain_line)]
     """The question as the practitioner sees it."""
     kind: FactorKind
     """``binary`` (present/absent), ``count`` (whole number from 0), ``number`` or ``category``."""
@@ -149,7 +156,7 @@ class Question(_Strict):
         Annotated[list[Identifier], Field(min_length=2, max_length=MAX_CATEGORIES)] | None
     ) = None
     """The possible answers of a category question."""
-    help: Annotated[str, Field(max_length=2000)] = ""
+    help: Annotated[str, Field(max_length=2000), AfterValidator(plain_text)] = ""
     """Guidance on answering, in the instrument's words."""
     min: Bound | None = None
     """Count and number questions: the smallest answer accepted (inclusive)."""
@@ -233,7 +240,7 @@ class Item(_Strict):
     """Present when every condition holds (Kleene "and")."""
     only_if: Conditions | None = None
     """Conditions that must all hold for the item to apply; otherwise it scores 0."""
-    label: Annotated[str, Field(min_length=1, max_length=200)]
+    label: Label
     """Short label shown in explanations."""
     rationale: Text
     """Why the item is in the instrument, with its evidence."""
@@ -328,7 +335,7 @@ class RedFlag(_Strict):
     """The flag fires when the factor's value is at least this (1: present)."""
     minimum_band: Identifier
     """The band the scale is raised to, at least."""
-    label: Annotated[str, Field(min_length=1, max_length=200)]
+    label: Label
     """Short label shown in explanations."""
     rationale: Text
     """Why this factor overrides the total."""
@@ -369,7 +376,7 @@ class Horizon(_Strict):
 
     id: Identifier
     """Identifier, e.g. ``"two_years"``."""
-    label: Annotated[str, Field(min_length=1, max_length=100)]
+    label: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(plain_line)]
     """Label shown in reports, e.g. ``"2 years"``."""
     constant: Points
     """Added to the linear predictor for this horizon."""
@@ -386,7 +393,7 @@ class Scale(_Strict):
 
     id: Identifier
     """Identifier, unique within the instrument."""
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Label
     """Title shown in reports."""
     description: Text
     """What the scale is about."""
@@ -484,7 +491,7 @@ class Instrument(_Strict):
     """Identifier, e.g. ``"stalkrisk-screen"``."""
     version: SemVer
     """Semantic version of this instrument's content."""
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Label
     """Title shown in reports."""
     description: Text
     """What the instrument is for, and for whom."""
@@ -567,6 +574,17 @@ class Instrument(_Strict):
         if errors:
             raise ValidationError.from_exception_data("Instrument", errors)
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Return a copy (see pydantic); its content hash is computed afresh, never copied.
+
+        ``update`` is not validated (as in pydantic): load an edited instrument through
+        :func:`stalkrisk.instrument_from_data` to have it checked.
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        for cached in ("canonical_json", "sha256", "legacy_sha256"):
+            copy.__dict__.pop(cached, None)
+        return copy
 
     @cached_property
     def canonical_json(self) -> str:

@@ -34,8 +34,12 @@ __all__ = [
 _TRUE = {"1", "true", "yes"}
 _FALSE = {"0", "false", "no"}
 
-#: One problem for the whole file: no JSONL record has the field (outcome or group).
-NO_FIELD: Final = "no field {name} in any record (fields: {names})"
+#: One problem for the whole file: no JSONL record has the field (outcome or group). The
+#: fields there are are not listed: a key outside the case schema may be personal data.
+NO_FIELD: Final = (
+    "no field {name} in any record; name the field beside each case that holds it (the "
+    "fields there are are not listed, as a key may be personal data)"
+)
 #: One problem for the whole file: the CSV header has no such column (outcome or group).
 NO_COLUMN: Final = "no column {name} (columns: {names})"
 #: A record without the outcome, when other records have it.
@@ -53,7 +57,6 @@ BAD_LABEL: Final = "{name}: a group label must be text or a number"
 #: How many field or column names a problem lists.
 _NAMES_SHOWN: Final = 20
 #: How many distinct field names a JSONL file is searched for (to list them).
-_NAMES_KEPT: Final = 1000
 #: A field or column name is listed only if it looks like a name, so that a value (a CSV
 #: without a header, a JSONL record with the case's contents as keys) is never echoed.
 _SHOWABLE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
@@ -126,28 +129,6 @@ def _label(value: Any) -> str | None:
     raise TypeError
 
 
-class _Fields:
-    """The field names of a JSONL file's records, in the order first seen (a bounded list)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, None] = {}
-        self.unlisted = False  # more names than _NAMES_KEPT
-
-    def note(self, record: dict[str, Any]) -> None:
-        for key in record:
-            if key not in self.seen:
-                if len(self.seen) < _NAMES_KEPT:
-                    self.seen[key] = None
-                else:
-                    self.unlisted = True
-
-    def listing(self) -> str:
-        # the fields beside the case first: the outcome and groups are among them
-        names = [n for n in self.seen if n not in _CASE_FIELDS]
-        names += [n for n in self.seen if n in _CASE_FIELDS]
-        return _names(names, unlisted=self.unlisted)
-
-
 def _take_outcome_and_labels(
     record: dict[str, Any],
     where: str,
@@ -207,7 +188,6 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
     # a record without the outcome or a group's field is a problem of its own only if other
     # records have the field; if none has, one problem for the whole file replaces them
     problems: list[tuple[str, str]] = []
-    fields = _Fields()
     present: set[str] = set()
     records = 0
     for number, line in _lines(path, problems):
@@ -226,7 +206,6 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
             problems.append((where, "a record must be a JSON object"))
             continue
         records += 1
-        fields.note(record)
         present.update(n for n in (outcome, *groups) if n in record)
         count = len(problems)
         y, labels = _take_outcome_and_labels(record, where, outcome, groups, problems)
@@ -248,12 +227,11 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
             group_values[g].append(label)
     absent = [n for n in (outcome, *groups) if n not in present] if records else []
     if absent:  # one problem for the file, rather than one per record
-        names = fields.listing()
         return Dataset(
             y=np.zeros(0, dtype=np.int64),
             cases=[],
             groups={g: [] for g in groups},
-            problems=[(str(path), NO_FIELD.format(name=_name(n), names=names)) for n in absent],
+            problems=[(str(path), NO_FIELD.format(name=_name(n))) for n in absent],
         )
     return Dataset(
         y=np.asarray(ys, dtype=np.int64),

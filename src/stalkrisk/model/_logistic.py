@@ -265,7 +265,9 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Cross-validated calibration intercept and slope (``None`` when a class has fewer than
         two cases).
     training_ : dict
-        ``n``, ``base_rate`` and ``data_sha256`` of the training data.
+        ``n``, ``base_rate`` and ``data_sha256`` of the training data: a fingerprint of the
+        data, the same on every platform (the sha256 of ``"{rows}x{columns};"``, the features
+        as little-endian float64 and the outcomes as little-endian int64, row by row).
     library_version_ : str
         The stalkrisk version that fitted the model (for a loaded model, the one recorded in
         its file).
@@ -380,8 +382,13 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 coef, intercept = b2 * coef, a2 + b2 * intercept
         self.coef_ = coef
         self.intercept_ = intercept
-        digest = hashlib.sha256(np.ascontiguousarray(X).tobytes())
-        digest.update(np.ascontiguousarray(target).tobytes())
+        # A fingerprint of the training data, the same on every platform: the shape, then the
+        # features as little-endian float64 and the outcomes as little-endian int64, row by
+        # row. (Data, not a JSON document, so not RFC 8785.)
+        features = np.ascontiguousarray(X, dtype="<f8")
+        digest = hashlib.sha256(f"{features.shape[0]}x{features.shape[1]};".encode())
+        digest.update(features.tobytes())
+        digest.update(np.ascontiguousarray(target, dtype="<i8").tobytes())
         self.training_ = {
             "n": int(target.size),
             "base_rate": float(target.mean()),
