@@ -160,11 +160,11 @@ def test_no_field_name_from_the_file_is_listed(tmp_path: Path) -> None:
     record: dict[str, Any] = {f"field_{i:02}": 0 for i in range(30)}
     record[SECRET] = 1
     record["jane_smith_dob_19700101"] = 1  # name-like, and still personal data
-    path = _write_jsonl(tmp_path / "d.jsonl", [record, {"other": 1}])
+    path = _write_jsonl(tmp_path / "d.jsonl", [record, {"unlisted_label": 1}])
     (problem,) = read_dataset(path, "outcome").problems
     message = problem[1]
     assert message == NO_FIELD.format(name="'outcome'")
-    for key in ("field_00", "jane_smith", SECRET, "other"):
+    for key in ("field_00", "jane_smith", SECRET, "unlisted_label"):
         assert key not in message
 
 

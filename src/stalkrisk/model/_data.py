@@ -38,7 +38,7 @@ _FALSE = {"0", "false", "no"}
 #: fields there are are not listed: a key outside the case schema may be personal data.
 NO_FIELD: Final = (
     "no field {name} in any record; name the field beside each case that holds it (the "
-    "fields there are are not listed, as a key may be personal data)"
+    "records' other fields are not listed, since a key may be personal data)"
 )
 #: One problem for the whole file: the CSV header has no such column (outcome or group).
 NO_COLUMN: Final = "no column {name} (columns: {names})"
@@ -372,8 +372,8 @@ def read_dataset(
     ...     data = read_dataset(path, "outcome")
     >>> len(data.problems)
     1
-    >>> print(data.problems[0][1])
-    no field 'outcome' in any record (fields: reoffended, case_id)
+    >>> print(data.problems[0][1])  # doctest: +ELLIPSIS
+    no field 'outcome' in any record; name the field beside each case that holds it ...
     """
     source = Path(path)
     names = [groups] if isinstance(groups, str) else list(dict.fromkeys(groups))
