@@ -26,7 +26,7 @@ from stalkrisk import (
     instrument_from_data,
     score_answers,
 )
-from stalkrisk._items import logistic
+from stalkrisk._internal.items import logistic
 from stalkrisk.features import AGE_BOUNDS, MAX_CAREER_YEARS, _copas_rate_range
 from stalkrisk.instruments._answers import (
     OUT_OF_RANGE_FACTOR,

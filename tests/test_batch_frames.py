@@ -1,4 +1,4 @@
-"""Frames in and out of the batch path: Parquet, Arrow, pandas, polars, Dask (stalkrisk._frames).
+"""Frames in and out of the batch path: Parquet, Arrow, pandas, polars, Dask (stalkrisk.batch).
 
 Every frame kind must give the rows of the JSONL path for the same cases; typed cells must give
 the case a CSV text cell would give, or a documented per-record error; no record is ever lost.
@@ -35,13 +35,6 @@ from hypothesis import strategies as st
 from pyarrow import feather
 
 import stalkrisk
-from stalkrisk._frames import (
-    FRAME_CELL_INFINITE,
-    FRAME_CELL_TYPE,
-    FRAME_TOO_LONG,
-    _Layout,
-    frame_records,
-)
 from stalkrisk.batch import (
     FRAMES_EXTRA,
     MAX_PROBLEMS,
@@ -60,6 +53,13 @@ from stalkrisk.batch import (
     unflatten_row,
     write_csv,
     write_parquet,
+)
+from stalkrisk.batch._frame_readers import (
+    FRAME_CELL_INFINITE,
+    FRAME_CELL_TYPE,
+    FRAME_TOO_LONG,
+    _Layout,
+    frame_records,
 )
 from stalkrisk.cli import main
 from stalkrisk.errors import CaseFileError

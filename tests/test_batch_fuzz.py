@@ -230,7 +230,7 @@ def test_hostile_lines_are_documented_errors() -> None:
 
 def _the_long_way(text: str) -> Any:
     """What the other readers do with a record: parse it as JSON, then validate the data."""
-    from stalkrisk.batch import _parse_json
+    from stalkrisk.batch._readers import parse_record as _parse_json
 
     raw = _parse_json(text, last=False)
     if raw.kind is not None:
@@ -292,7 +292,7 @@ class _Trickle(io.RawIOBase):
 def test_lines_are_those_of_universal_newlines_however_the_stream_is_read(
     parts: list[bytes], sizes: list[int]
 ) -> None:
-    from stalkrisk.batch import _lines
+    from stalkrisk.batch._readers import read_lines as _lines
 
     data = b"".join(parts)
     stream = _Trickle(data, sizes)  # unbuffered: a read may return the BOM alone, or one byte
@@ -314,7 +314,7 @@ def test_csv_records_end_where_the_csv_module_ends_them(parts: list[str]) -> Non
     spreadsheets take it.) So a record boundary is never put inside a quoted cell, and never
     missed outside one.
     """
-    from stalkrisk.batch import _csv_texts
+    from stalkrisk.batch._readers import csv_texts as _csv_texts
 
     text = "".join(parts)
     expected = list(csv.reader(io.StringIO(text, newline=""), strict=False))

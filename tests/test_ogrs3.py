@@ -40,7 +40,7 @@ import pytest
 
 import stalkrisk
 from stalkrisk import Case, ScaleStatus
-from stalkrisk._ogrs3 import CATEGORY_TO_OGRS3_GROUP, group_for_code
+from stalkrisk._internal.ogrs3 import CATEGORY_TO_OGRS3_GROUP, group_for_code
 from stalkrisk.schemas import OffenceCategory, Ogrs3OffenceGroup
 
 OGRS3 = "ogrs3"

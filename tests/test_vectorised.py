@@ -97,7 +97,7 @@ def test_an_answers_only_instrument_cannot_score_cases() -> None:
 
 
 def test_item_tables_stop_growing_but_still_score(monkeypatch: pytest.MonkeyPatch) -> None:
-    import stalkrisk._vectorised as vectorised
+    from stalkrisk._internal import vectorised
 
     monkeypatch.setattr(vectorised, "MAX_CELLS", 1)
     scorer = WeightedScorer()

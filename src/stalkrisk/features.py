@@ -42,7 +42,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from ._ogrs3 import group_for_category, group_for_code
+from stalkrisk._internal.ogrs3 import group_for_category, group_for_code
+
 from .errors import UNKNOWN_FACTOR, UnknownFactorError
 from .schemas import (
     Barriers,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from stalkrisk._items import Values, horizon_result, item_result, not_scored_reason
-from stalkrisk._vectorised import BatchScores, ScaleScores, VectorisedScorer
+from stalkrisk._internal.items import Values, horizon_result, item_result, not_scored_reason
+from stalkrisk._internal.vectorised import BatchScores, ScaleScores, VectorisedScorer
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     Assessment,

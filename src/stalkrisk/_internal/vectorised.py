@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from stalkrisk._items import Values, horizon_result, item_result, not_scored_reason
+from stalkrisk._internal.items import Values, horizon_result, item_result, not_scored_reason
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     Assessment,
