@@ -1,7 +1,8 @@
-"""The vectorised scorer gives the single-case scorer's results, explanations included.
+"""The scoring engine gives the rules' results, explanations included, case by case.
 
-``WeightedScorer.score_batch`` scores many cases with numpy; every array entry, and every
-assessment it rebuilds, must equal what ``WeightedScorer.score`` gives case by case, to the
+Every case is scored by one engine (``stalkrisk._internal.vectorised``: ``score`` is a batch of
+one). ``tests/reference_scorer.py`` states the same rules item by item, independently; every
+array entry, and every assessment the engine builds, must equal the reference's result, to the
 last bit (totals are compared with ``==``, and rendered explanations as text).
 """
 
@@ -20,6 +21,8 @@ from stalkrisk import Case, WeightedScorer
 from stalkrisk.errors import InstrumentError
 from stalkrisk.testing import cases
 
+from .reference_scorer import ReferenceScorer
+
 RULES = Path(__file__).parent / "data" / "instruments" / "rules"
 INSTRUMENTS = [
     "stalkrisk-screen",
@@ -28,16 +31,19 @@ INSTRUMENTS = [
     RULES / "prorated_total.toml",
 ]
 SCORERS = {str(i): WeightedScorer(i) for i in INSTRUMENTS}
+REFERENCES = {str(i): ReferenceScorer(i) for i in INSTRUMENTS}
 BATCH = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def check_equivalent(scorer: WeightedScorer, batch: list[Case]) -> None:
+def check_equivalent(instrument: str, batch: list[Case]) -> None:
+    scorer, reference = SCORERS[instrument], REFERENCES[instrument]
     scores = scorer.score_batch(batch)
     assert len(scores) == len(batch)
     for i, case in enumerate(batch):
-        expected = scorer.score(case)
+        expected = reference.score(case)
         rebuilt = scores.assessment(i)
         assert rebuilt == expected
+        assert scorer.score(case) == expected  # a batch of one
         assert stalkrisk.render_text(rebuilt) == stalkrisk.render_text(expected)
         for s, arrays in zip(expected.scales, scores.scales, strict=True):
             assert arrays.scale.id == s.scale
@@ -57,12 +63,12 @@ def check_equivalent(scorer: WeightedScorer, batch: list[Case]) -> None:
 @BATCH
 @given(batch=st.lists(cases(), min_size=1, max_size=12))
 def test_score_batch_equals_score_case_by_case(instrument: str, batch: list[Case]) -> None:
-    check_equivalent(SCORERS[instrument], batch)
+    check_equivalent(instrument, batch)
 
 
 @pytest.mark.parametrize("instrument", list(SCORERS))
 def test_score_batch_equals_score_on_the_examples(instrument: str) -> None:
-    check_equivalent(SCORERS[instrument], stalkrisk.examples.load_examples())
+    check_equivalent(instrument, stalkrisk.examples.load_examples())
 
 
 def test_repeated_values_share_one_lookup_but_not_results() -> None:
@@ -104,5 +110,17 @@ def test_item_tables_stop_growing_but_still_score(monkeypatch: pytest.MonkeyPatc
     cases = stalkrisk.examples.load_examples()
     scores = scorer.score_batch(cases)
     assert all(len(t._cells) <= 1 for tables in scorer._engine._tables for t in tables)
+    reference = REFERENCES["stalkrisk-screen"]
     for i, case in enumerate(cases):
-        assert scores.assessment(i) == scorer.score(case)
+        assert scores.assessment(i) == reference.score(case)
+
+
+def test_answers_are_scored_by_the_same_engine_as_the_reference() -> None:
+    reference = ReferenceScorer("psa")
+    scorer = WeightedScorer("psa")
+    folder = Path(__file__).parent / "data" / "answers"
+    answer_files = [p for p in sorted(folder.glob("psa-*.json")) if "unknown-key" not in p.name]
+    assert len(answer_files) >= 2
+    for path in answer_files:
+        answers = stalkrisk.ItemAnswers.model_validate_json(path.read_text(encoding="utf-8"))
+        assert scorer.score_answers(answers) == reference.score_answers(answers)

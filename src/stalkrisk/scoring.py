@@ -3,37 +3,27 @@
 The same engine scores a :class:`~stalkrisk.Case` (through the factor registry) and direct
 item answers (:class:`~stalkrisk.schemas.ItemAnswers`, through the instrument's questions):
 both become a value for every source the instrument reads, and everything after that is
-shared.
+shared. There is one engine (``stalkrisk._internal.vectorised``): a single case is scored as a
+batch of one, so :meth:`WeightedScorer.score` and :meth:`WeightedScorer.score_batch` cannot
+drift apart, and a scorer remembers each item's results across calls.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
-from stalkrisk._internal.items import Values, horizon_result, item_result, not_scored_reason
 from stalkrisk._internal.vectorised import BatchScores, ScaleScores, VectorisedScorer
-from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     Assessment,
-    Contribution,
-    HorizonResult,
     InstrumentRef,
-    RedFlagResult,
-    ScaleResult,
-    ScaleStatus,
 )
-from stalkrisk.bands import Band, band_index
 from stalkrisk.errors import ANSWERS_ONLY, InstrumentError
 from stalkrisk.features import evaluate_factors
 from stalkrisk.instruments import (
     DEFAULT_INSTRUMENT,
     Instrument,
-    MissingDataMethod,
-    Scale,
     bundled_instruments,
     load_instrument,
 )
@@ -42,19 +32,6 @@ from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case, ItemAnswers
 
 __all__ = ["BatchScores", "ScaleScores", "WeightedScorer", "score", "score_answers"]
-
-
-@dataclass
-class _Tally:
-    """Running sums over a scale's items."""
-
-    contributions: list[Contribution] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    known_points: float = 0.0
-    low: float | None = 0.0
-    high: float | None = 0.0
-    max_all: float = 0.0
-    max_known: float = 0.0
 
 
 class WeightedScorer:
@@ -91,7 +68,8 @@ class WeightedScorer:
             validation_status=inst.validation.status.value,
             validation_statement=inst.validation.statement,
         )
-        self._engine: VectorisedScorer | None = None  # built on first use of score_batch
+        # The one engine: single cases are scored as batches of one, and share its item tables.
+        self._engine = VectorisedScorer(inst, self._ref)
 
     def __repr__(self) -> str:
         return f"WeightedScorer({self.instrument.reference!r})"
@@ -113,14 +91,7 @@ class WeightedScorer:
         if self.instrument.answers_only:
             raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
         values = evaluate_factors(case, self.instrument.factors)
-        return self._assess(
-            case_id=case.case_id,
-            assessment_date=case.assessment_date,
-            synthetic=case.synthetic,
-            schema_version=case.schema_version,
-            input_kind="case",
-            values=values,
-        )
+        return self._engine.score([case], [values]).assessment(0)
 
     def score_batch(self, cases: Sequence[Case]) -> BatchScores:
         """Score many validated cases at once, with numpy: the same results as :meth:`score`.
@@ -152,8 +123,6 @@ class WeightedScorer:
         """
         if self.instrument.answers_only:
             raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
-        if self._engine is None:
-            self._engine = VectorisedScorer(self.instrument, self._ref)
         factors = self.instrument.factors
         values = [evaluate_factors(case, factors) for case in cases]
         return self._engine.score(cases, values)
@@ -175,164 +144,7 @@ class WeightedScorer:
         if not isinstance(answers, ItemAnswers):
             answers = ItemAnswers.model_validate(answers)
         values = read_answers(self.instrument, answers)
-        return self._assess(
-            case_id=answers.case_id,
-            assessment_date=answers.assessment_date,
-            synthetic=answers.synthetic,
-            schema_version=answers.schema_version,
-            input_kind="answers",
-            values=values,
-        )
-
-    def _assess(
-        self,
-        *,
-        case_id: str,
-        assessment_date: dt.date,
-        synthetic: bool,
-        schema_version: str,
-        input_kind: Literal["case", "answers"],
-        values: Values,
-    ) -> Assessment:
-        return Assessment(
-            case_id=case_id,
-            assessment_date=assessment_date,
-            synthetic=synthetic,
-            schema_version=schema_version,
-            instrument=self._ref,
-            library_version=__version__,
-            scales=tuple(self._score_scale(s, values) for s in self.instrument.scales),
-            input_kind=input_kind,
-        )
-
-    def _tally(self, scale: Scale, values: Values) -> _Tally:
-        tally = _Tally()
-        for item_id in scale.items:
-            item = self._items[item_id]
-            scored, contribution = item_result(item, self._kinds[item_id], values)
-            if item.levels is not None:
-                tally.max_all += item.max_points
-            if scored.points is None:
-                tally.unknown.append(item.id)
-            else:
-                tally.known_points += scored.points
-                if item.levels is not None:
-                    tally.max_known += item.max_points
-            if scored.possible is None or tally.low is None or tally.high is None:
-                tally.low = tally.high = None
-            else:
-                tally.low += scored.possible[0]
-                tally.high += scored.possible[1]
-            tally.contributions.append(contribution)
-        return tally
-
-    @staticmethod
-    def _red_flags(
-        scale: Scale, values: Values, bands: list[Band]
-    ) -> tuple[list[RedFlagResult], int | None, int | None]:
-        """Return the flags, the band floor they set, and the band an unknown flag could set."""
-        flags: list[RedFlagResult] = []
-        floor: int | None = None
-        could_raise_to: int | None = None
-        for flag in scale.red_flags:
-            value = values[flag.source]
-            rank = scale.band_rank(flag.minimum_band)
-            status: Literal["fired", "not_fired", "unknown"]
-            if value.low is not None and value.low >= flag.at_least:
-                status = "fired"
-                floor = rank if floor is None else max(floor, rank)
-            elif value.high is not None and value.high < flag.at_least:
-                status = "not_fired"
-            else:
-                status = "unknown"
-                could_raise_to = rank if could_raise_to is None else max(could_raise_to, rank)
-            flags.append(
-                RedFlagResult(
-                    id=flag.id,
-                    label=flag.label,
-                    factor=flag.source,
-                    status=status,
-                    minimum_band=bands[rank],
-                )
-            )
-        return flags, floor, could_raise_to
-
-    def _score_scale(self, scale: Scale, values: Values) -> ScaleResult:
-        bands = [Band(id=b.id, label=b.label, rank=r) for r, b in enumerate(scale.bands)]
-        tally = self._tally(scale, values)
-        flags, floor, could_raise_to = self._red_flags(scale, values, bands)
-        unknown = tally.unknown
-        logistic = scale.kind == "logistic"
-
-        scored = len(unknown) <= scale.missing.max_unknown
-        total: float | None = None
-        prorated = False
-        reason = None
-        horizons: tuple[HorizonResult, ...] = ()
-        banded: float | None = None  # the number the bands cut: total, or a percentage
-        band_on = None
-        if scored:
-            total = tally.known_points
-            prorate = scale.missing.method is MissingDataMethod.PRORATE
-            if unknown and prorate and tally.max_known > 0:
-                total = tally.known_points * tally.max_all / tally.max_known
-                # Partly known items can rule out low totals: never estimate outside what is
-                # still possible.
-                if tally.low is not None and tally.high is not None:
-                    total = min(max(total, tally.low), tally.high)
-                prorated = True
-            banded = total
-            if logistic:
-                horizons = tuple(horizon_result(h, total, scale) for h in scale.horizons)
-                band_on = scale.band_on or scale.horizons[0].id
-                banded = next(h.percent for h in horizons if h.id == band_on)
-        else:
-            reason = not_scored_reason(scale, unknown, tally.contributions)
-
-        score_rank = None if banded is None else band_index(banded, scale.bands)
-        final_rank = score_rank
-        if score_rank is not None and floor is not None:
-            final_rank = max(score_rank, floor)
-        if logistic or tally.low is None or tally.high is None:
-            lo_rank = 0 if score_rank is None else score_rank
-            hi_rank = len(bands) - 1 if score_rank is None else score_rank
-        else:
-            lo_rank = band_index(tally.low, scale.bands)
-            hi_rank = band_index(tally.high, scale.bands)
-        if floor is not None:
-            lo_rank, hi_rank = max(lo_rank, floor), max(hi_rank, floor)
-        if could_raise_to is not None:
-            hi_rank = max(hi_rank, could_raise_to)
-        next_rank = None if score_rank is None or score_rank + 1 >= len(bands) else score_rank + 1
-        to_next = None
-        if next_rank is not None and banded is not None:
-            start = scale.bands[next_rank].min
-            to_next = None if start is None else start - banded
-        total_range = None if tally.low is None or tally.high is None else (tally.low, tally.high)
-        return ScaleResult(
-            scale=scale.id,
-            title=scale.title,
-            status=ScaleStatus.SCORED if scored else ScaleStatus.NOT_SCORED,
-            total=total,
-            known_points=tally.known_points,
-            prorated=prorated,
-            total_range=total_range,
-            score_band=None if score_rank is None else bands[score_rank],
-            band=None if final_rank is None else bands[final_rank],
-            band_floor=None if floor is None else bands[floor],
-            possible_bands=tuple(bands[lo_rank : hi_rank + 1]),
-            next_band=None if next_rank is None else bands[next_rank],
-            points_to_next_band=to_next,
-            contributions=tuple(tally.contributions),
-            unknown_items=tuple(unknown),
-            max_unknown=scale.missing.max_unknown,
-            red_flags=tuple(flags),
-            reason=reason,
-            bands=tuple(bands),
-            kind=scale.kind,
-            horizons=horizons,
-            band_on=band_on,
-        )
+        return self._engine.score([answers], [values], "answers").assessment(0)
 
 
 @cache

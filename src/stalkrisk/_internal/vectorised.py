@@ -1,8 +1,11 @@
-"""The vectorised scorer: many cases' factor values in, numpy arrays of totals and bands out.
+"""The scoring engine: cases' factor values in, numpy arrays of totals and bands out.
 
-It gives the same numbers as :class:`~stalkrisk.WeightedScorer`, case for case and to the
-last bit, and can rebuild any case's full :class:`~stalkrisk.Assessment` (explanation
-included) from them; ``tests/test_vectorised.py`` checks both on generated cases.
+Every case stalkrisk scores goes through this engine: :func:`stalkrisk.score` scores a batch
+of one, :meth:`~stalkrisk.WeightedScorer.score_batch` many. :meth:`BatchScores.assessment`
+builds a case's full :class:`~stalkrisk.Assessment` (explanation included), in the one
+function that makes a :class:`~stalkrisk.ScaleResult`. ``tests/test_vectorised.py`` checks
+every result against ``tests/reference_scorer.py``, the same rules written out item by item,
+case for case and to the last bit.
 
 How it gets there faster:
 
@@ -40,7 +43,7 @@ from stalkrisk.assessment import (
 from stalkrisk.bands import Band
 from stalkrisk.features import _SHARED_BINARY_IDS, FactorKind, FactorValue
 from stalkrisk.instruments import Instrument, Item, MissingDataMethod, Scale
-from stalkrisk.schemas import Case
+from stalkrisk.schemas import Case, ItemAnswers
 
 __all__ = ["BatchScores", "ScaleScores", "VectorisedScorer"]
 
@@ -122,11 +125,20 @@ class _ItemTable:
 
 
 def _sequential_sum(columns: Floats) -> Floats:
-    """Sum the columns of an (n, m) array left to right, as Python's ``+=`` would."""
-    total = np.zeros(columns.shape[0])
-    for j in range(columns.shape[1]):
-        total = total + columns[:, j]
-    return total
+    """Sum the columns of an (n, m) array left to right from 0.0, as Python's ``+=`` would.
+
+    ``np.add.accumulate`` adds strictly in order (unlike ``np.sum``, which adds pairwise), so
+    the rounding is that of the plain loop; the leading zero column makes ``0.0 + -0.0`` come
+    out as the loop's ``0.0``.
+    """
+    n, m = columns.shape
+    if m == 0:
+        return np.zeros(n)
+    padded = np.empty((n, m + 1))
+    padded[:, 0] = 0.0
+    padded[:, 1:] = columns
+    result: Floats = np.add.accumulate(padded, axis=1)[:, -1]
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,14 +222,16 @@ class BatchScores:
     def __init__(
         self,
         engine: VectorisedScorer,
-        cases: Sequence[Case],
+        cases: Sequence[Case | ItemAnswers],
         scales: tuple[ScaleScores, ...],
         cells: tuple[list[list[_Cell]], ...],
+        input_kind: Literal["case", "answers"] = "case",
     ) -> None:
         self._engine = engine
         self._cases = cases
         self.scales = scales
         self._cells = cells
+        self._input_kind: Literal["case", "answers"] = input_kind
 
     def __len__(self) -> int:
         return len(self._cases)
@@ -230,7 +244,7 @@ class BatchScores:
         raise KeyError(scale_id)
 
     def assessment(self, i: int) -> Assessment:
-        """Rebuild case ``i``'s full assessment, as the single-case scorer would give it."""
+        """Build case ``i``'s full assessment (what :func:`stalkrisk.score` gives for it)."""
         case = self._cases[i]
         return Assessment(
             case_id=case.case_id,
@@ -243,11 +257,12 @@ class BatchScores:
                 self._scale_result(s, cells, i)
                 for s, cells in zip(self.scales, self._cells, strict=True)
             ),
-            input_kind="case",
+            input_kind=self._input_kind,
         )
 
     @staticmethod
     def _scale_result(s: ScaleScores, cells: list[list[_Cell]], i: int) -> ScaleResult:
+        """Build one scale's result for case ``i``: the one place a ScaleResult is made."""
         scale, bands = s.scale, s.bands
         contributions = tuple(column[i].contribution for column in cells)
         unknown = tuple(c.item for c in contributions if c.points is None)
@@ -421,15 +436,20 @@ class VectorisedScorer:
             if any(b.max is None for b in s.bands[:-1]):  # the loader rules this out
                 raise ValueError(f"scale {s.id!r}: only the last band may have no max")
 
-    def score(self, cases: Sequence[Case], values: Sequence[Values]) -> BatchScores:
-        """Score ``cases``, whose factor values are ``values`` (one mapping per case)."""
+    def score(
+        self,
+        cases: Sequence[Case | ItemAnswers],
+        values: Sequence[Values],
+        input_kind: Literal["case", "answers"] = "case",
+    ) -> BatchScores:
+        """Score ``cases`` (or answers), whose source values are ``values`` (one per case)."""
         scales = []
         all_cells = []
         for scale, tables in zip(self.instrument.scales, self._tables, strict=True):
             cells = [[t.cell(v) for v in values] for t in tables]
             scales.append(self._scale(scale, tables, cells, values))
             all_cells.append(cells)
-        return BatchScores(self, cases, tuple(scales), tuple(all_cells))
+        return BatchScores(self, cases, tuple(scales), tuple(all_cells), input_kind)
 
     @staticmethod
     def _scale(
