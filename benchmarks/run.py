@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/run.py [--size small|medium] [--n N]
+    python benchmarks/run.py [--size tiny|small|medium] [--n N]
 
 Every timing is the best of a few repeats (``time.perf_counter``). Peak memory is the peak of
 memory allocated by Python (``tracemalloc``) during one separate, untimed run of the measured
@@ -38,7 +38,19 @@ from stalkrisk.synthetic import cohort
 
 # Per size: cases for benchmark 1 and 4, batch sizes (timed, and two for peak memory),
 # cases to fit the model on, matrix rows for benchmark 3, rows for its Python loop, repeats.
+# "tiny" only proves that every part runs (tests/test_benchmarks.py): its figures mean nothing,
+# and its memory sizes are below the two chunks that show whether memory grows.
 SIZES: dict[str, dict[str, int]] = {
+    "tiny": {
+        "one": 20,
+        "batch": 100,
+        "memory_small": 20,
+        "memory_large": 40,
+        "fit": 300,
+        "rows": 2_000,
+        "loop": 200,
+        "repeats": 1,
+    },
     "small": {
         "one": 200,
         "batch": 1_000,
@@ -73,6 +85,9 @@ class Result:
     target: str
     met: bool
     memory: str
+    #: Every path timed for this row in this run, in seconds (per case or row where the row
+    #: says so): the measured path first, then its baselines.
+    timings: dict[str, float]
 
 
 def best_of(fn: Callable[[], object], repeats: int) -> float:
@@ -153,6 +168,7 @@ def bench_one_case(cases: list[Case], scorer: WeightedScorer, repeats: int) -> R
         "<= 2x the floor",
         ratio <= 2.0,
         f"{mb(peak)} ({len(texts)} cases)",
+        {"end to end": t_full, "floor": t_floor},
     )
 
 
@@ -221,6 +237,7 @@ def bench_batch(
         speedup >= 6.0,
         f"RSS {mb(peaks[0])} at {small:,}, {mb(peaks[1])} at {large:,} ({growth / MB:+,.1f} MB;"
         f" {mb(start)} before the batch)",
+        {"batch": t_batch, "naive": t_naive},
     )
 
 
@@ -309,6 +326,7 @@ def bench_matrix(
         ">= 50x loop; <= 3x X.sum()",
         vs_loop >= 50.0 and vs_sum <= 3.0,
         f"{mb(peak)} (matrix {mb(x.nbytes)})",
+        {"predict_bands_and_top": t_vec, "loop per row": t_loop, "X.sum()": t_sum},
     )
 
 
@@ -348,6 +366,7 @@ def bench_predict_one(
         "<= 10 µs beyond encoding",
         t_pred <= 10e-6,
         f"{mb(peak)} ({len(cases)} cases)",
+        {"predict_one": t_pred, "encode_one": t_enc, "encode_one + predict_one": t_both},
     )
 
 
@@ -391,13 +410,35 @@ def main(argv: list[str] | None = None) -> int:
         if args.n < 2:
             parser.error("--n must be 2 or more")
         size["batch"] = args.n
-    repeats = size["repeats"]
     started = time.perf_counter()
     print(
         f"stalkrisk {stalkrisk.__version__}, Python {sys.version.split()[0]}, "
         f"numpy {np.__version__}; size {args.size}: {size}"
     )
+    results, columns = run(size)
+    rss = peak_rss()
+    print()
+    print(table(results))
+    print()
+    print(
+        "Weights for benchmark 3 and 4: a LogisticRiskModel fitted on CaseEncoder features of "
+        f"{size['fit']:,} synthetic cases ({columns} columns)."
+    )
+    print(
+        "Peak memory: for benchmark 2 the peak RSS of a fresh process running the batch path; "
+        "otherwise the tracemalloc peak of one untimed run of the measured path. "
+        f"Peak RSS of the whole process: {mb(rss)}. "
+        f"Total time {time.perf_counter() - started:,.1f} s."
+    )
+    return 0
 
+
+def run(size: dict[str, int]) -> tuple[list[Result], int]:
+    """Run the four benchmarks at ``size`` (an entry of SIZES), printing each one's figures.
+
+    Return their results and the number of feature columns the model was fitted on.
+    """
+    repeats = size["repeats"]
     data = cohort(max(size["batch"], size["memory_large"], size["fit"], size["one"]), seed=SEED)
     cases = list(data.cases)
     # Cases straight from cohort() are assembled without the case-level validation; round-trip
@@ -416,22 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench_batch(cases, timed, memory_sizes, folder, batch_repeats))
     results.append(bench_matrix(x_fit, model, size["rows"], size["loop"], repeats))
     results.append(bench_predict_one(one, encoder, model, repeats))
-
-    rss = peak_rss()
-    print()
-    print(table(results))
-    print()
-    print(
-        "Weights for benchmark 3 and 4: a LogisticRiskModel fitted on CaseEncoder features of "
-        f"{size['fit']:,} synthetic cases ({x_fit.shape[1]} columns)."
-    )
-    print(
-        "Peak memory: for benchmark 2 the peak RSS of a fresh process running the batch path; "
-        "otherwise the tracemalloc peak of one untimed run of the measured path. "
-        f"Peak RSS of the whole process: {mb(rss)}. "
-        f"Total time {time.perf_counter() - started:,.1f} s."
-    )
-    return 0
+    return results, int(x_fit.shape[1])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from stalkrisk import Assessment, Case, InstrumentRef, ItemAnswers, ScaleResult, ScaleStatus
+from stalkrisk import Assessment, Case, ItemAnswers, ScaleResult, ScaleStatus
 from stalkrisk._internal.items import Values, horizon_result, item_result, not_scored_reason
 from stalkrisk._version import __version__
 from stalkrisk.assessment import Contribution, HorizonResult, RedFlagResult
@@ -22,6 +22,7 @@ from stalkrisk.features import evaluate_factors
 from stalkrisk.instruments import Instrument, MissingDataMethod, Scale, load_instrument
 from stalkrisk.instruments._answers import read_answers
 from stalkrisk.instruments._loader import InstrumentSource
+from stalkrisk.scoring import instrument_ref
 
 
 @dataclass
@@ -45,14 +46,7 @@ class ReferenceScorer:
         inst = self.instrument
         self._items = {item.id: item for item in inst.items}
         self._kinds = {item.id: inst.item_kind(item) for item in inst.items}
-        self._ref = InstrumentRef(
-            id=inst.id,
-            version=inst.version,
-            sha256=inst.sha256,
-            title=inst.title,
-            validation_status=inst.validation.status.value,
-            validation_statement=inst.validation.statement,
-        )
+        self._ref = instrument_ref(inst)  # what a result records of the instrument
 
     def score(self, case: Case) -> Assessment:
         values = evaluate_factors(case, self.instrument.factors)
@@ -150,7 +144,7 @@ class ReferenceScorer:
         return flags, floor, could_raise_to
 
     def _score_scale(self, scale: Scale, values: Values) -> ScaleResult:
-        bands = [Band(id=b.id, label=b.label, rank=r) for r, b in enumerate(scale.bands)]
+        bands = [Band.of(b, r) for r, b in enumerate(scale.bands)]
         tally = self._tally(scale, values)
         flags, floor, could_raise_to = self._red_flags(scale, values, bands)
         unknown = tally.unknown
@@ -221,6 +215,7 @@ class ReferenceScorer:
             red_flags=tuple(flags),
             reason=reason,
             bands=tuple(bands),
+            role=scale.role,
             kind=scale.kind,
             horizons=horizons,
             band_on=band_on,

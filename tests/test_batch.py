@@ -905,3 +905,39 @@ def test_a_byte_order_mark_alone_in_the_first_read_is_not_the_end_of_the_input()
 
     rows = list(score_many(Pipe()))
     assert [(r.record, r.case_id) for r in rows] == [(1, "P-1")]
+
+
+def test_rows_carry_a_logistic_scales_percentages_in_every_output_format(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from stalkrisk.batch import to_frame, write_parquet
+
+    cases = [stalkrisk.load_example("EX-09"), stalkrisk.load_example("EX-01")]  # scored, not
+    expected = [(h.id, h.percent) for h in stalkrisk.score(cases[0], "ogrs3").scales[0].horizons]
+    assert [h for h, _ in expected] == ["one_year", "two_years"]
+    rows = list(score_many(cases, "ogrs3"))
+    scored = rows[0].scale("proven_reoffending")
+    assert [(h.id, h.percent) for h in scored.horizons] == expected
+    assert rows[1].scale("proven_reoffending").horizons == ()
+    # JSONL
+    out = io.StringIO()
+    write_jsonl(score_many(cases, "ogrs3"), out)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["scales"]["proven_reoffending"]["horizons"] == dict(expected)
+    assert "horizons" not in second["scales"]["proven_reoffending"]
+    # CSV
+    out = io.StringIO()
+    write_csv(score_many(cases, "ogrs3"), out)
+    table = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert table[0]["proven_reoffending.one_year.percent"] == json.dumps(expected[0][1])
+    assert table[0]["proven_reoffending.two_years.percent"] == json.dumps(expected[1][1])
+    assert table[1]["proven_reoffending.two_years.percent"] == ""
+    # Parquet and frames
+    frame = to_frame(score_many(cases, "ogrs3"))
+    assert frame["proven_reoffending.two_years.percent"].tolist()[0] == expected[1][1]
+    assert pd.isna(frame["proven_reoffending.two_years.percent"].tolist()[1])
+    write_parquet(score_many(cases, "ogrs3"), tmp_path / "rows.parquet")
+    back = pd.read_parquet(tmp_path / "rows.parquet")
+    assert back["proven_reoffending.one_year.percent"].tolist()[0] == expected[0][1]
+    # a scale with no horizons has no percentage columns
+    assert not any(c.endswith(".percent") for c in to_frame(score_many(cases)).columns)

@@ -33,6 +33,7 @@ import csv
 import hashlib
 import io
 import math
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -150,21 +151,151 @@ def test_g5_intermediate_values_match_the_fixture() -> None:
     assert round(two.probability, 5) == 0.52010
 
 
-def test_probability_then_percent_rounding_is_half_up() -> None:
-    # The service rounds the probability to 5 decimals, then to a whole percent, half up:
-    # this case's 2-year probability is 0.16541..., 1-year 0.08805... (full precision, from
-    # the research notes); both round as the service does.
+#: Real cases whose probabilities fall next to a half percent, worked by hand from the
+#: instrument's coefficients (male; convicted at the age follow-up starts; the stated group):
+#: total = age term + 0.46306 (a repeat sanction) + 1.25112 x r5(ln((1 + previous sanctions) /
+#: (10 + age at conviction - age at first sanction))) + group parameter; probability =
+#: 1 / (1 + exp(-(total + constant))), constant 1.40256 (1 year) or 2.1217 (2 years); r5 =
+#: rounded half up to 5 decimals; shown = (r5 of the probability) x 100, rounded half up.
+#: Decimal(0.495) and Decimal(0.505) give the doubles' exact values quoted below.
+HALF_PERCENT_CASES = [
+    # id, previous, first sanction at, age, group, horizon, probability, shown, band
+    # H1 (40-49: -1.4997): ln(4/27) = -1.9095425 -> -1.90954; + 0.0772 = total -3.3485037;
+    # 1 year: p = 0.1249963 -> 0.12500, exactly 1/8 in binary -> 12.5% -> 13 (12.49963% rounded
+    # once would be 12).
+    ("H1", 3, 25, 42, "drug_possession_supply", "one_year", 0.1249963, 13, "low"),
+    # H2 (50+: -2.0253): ln(23/62) = -0.9916402 -> -0.99164; + 0.6612 = total -2.1417006;
+    # 2 years: p = 0.4950000075 -> 0.49500, stored as 0.494999999999999995559... -> 49.4999...%
+    # -> 49, Low (decimal 49.5 would be 50, Medium). The example in docs/reference-instruments.md.
+    ("H2", 22, 10, 62, "theft_non_motor", "two_years", 0.4950000075, 49, "low"),
+    # H3 (40-49): ln(9/26) = -1.0608720 -> -1.06087; + 0.2622 = total -2.1017157; 2 years:
+    # p = 0.5049959 -> 0.50500, stored as 0.505000000000000004440... -> 50.5000...% -> 51.
+    ("H3", 8, 26, 42, "other_motoring", "two_years", 0.5049959, 51, "medium"),
+    # H4 (40-49): ln(37/31) = 0.1769307 -> 0.17693; - 0.7956 = total -1.6108793; 2 years:
+    # p = 0.6249988 -> 0.62500, exactly 5/8 in binary -> 62.5% -> 63.
+    ("H4", 36, 21, 42, "drug_import_export", "two_years", 0.6249988, 63, "medium"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "prev", "first", "age", "group", "horizon", "probability", "shown", "band"),
+    HALF_PERCENT_CASES,
+    ids=[c[0] for c in HALF_PERCENT_CASES],
+)
+def test_probability_is_rounded_to_5_decimals_then_to_a_whole_percent(
+    name: str,
+    prev: int,
+    first: int,
+    age: int,
+    group: str,
+    horizon: str,
+    probability: float,
+    shown: int,
+    band: str,
+) -> None:
     r = result(
         ogrs3_case(
-            age_at_conviction=30,
-            age_at_follow_up=30,
-            previous_sanctions=1,
-            age_at_first_sanction=21,
-            home_office_code="11618",
+            age_at_conviction=age,
+            age_at_follow_up=age,
+            previous_sanctions=prev,
+            age_at_first_sanction=first,
+            ogrs3_group=group,
         )
     )
-    for h in r.horizons:
-        assert h.percent == math.floor(round(h.probability, 5) * 100 + 0.5)
+    assert r.status is ScaleStatus.SCORED, r.reason
+    h = next(h for h in r.horizons if h.id == horizon)
+    assert h.probability == pytest.approx(probability, abs=1e-7)
+    assert h.percent == shown
+    assert r.band is not None
+    assert r.band.id == band
+
+
+#: The x of the 48 percentages x.5 (0.5% to 99.5%) whose 5-decimal probability (2x + 1) / 200 is
+#: stored as a double just below it: found by comparing each double's exact value,
+#: Decimal((2x + 1) / 200), with the decimal Decimal(2x + 1) / 200 (a check below repeats this).
+ROUNDED_DOWN = [
+    1, 4, 7, 10, 14, 15, 17, 18, 20, 21, 23, 24, 28, 29, 30, 34, 35, 36, 41, 42, 43, 47, 48, 49,
+    56, 57, 58, 59, 60, 61, 69, 70, 71, 72, 73, 74, 81, 82, 83, 84, 85, 86, 94, 95, 96, 97, 98, 99,
+]  # fmt: skip
+
+
+def rounding_like_ogrs3() -> stalkrisk.Instrument:
+    """A one-question logistic instrument that rounds as OGRS3 does, without its clamp: the
+    answer is the log-odds, so any probability can be put through OGRS3's rounding."""
+    scale = stalkrisk.load_instrument(OGRS3).scales[0]
+    return stalkrisk.instrument_from_data(
+        {
+            "format": "stalkrisk-instrument/1",
+            "id": "test-ogrs3-rounding",
+            "version": "0.1.0",
+            "title": "OGRS3's rounding",
+            "description": "The log-odds, given directly, shown as OGRS3 shows a probability.",
+            "citation": ["Test data only."],
+            "validation": {"status": "illustrative", "statement": "Test data only."},
+            "questions": [{"id": "log_odds", "kind": "number", "label": "The log-odds."}],
+            "items": [
+                {
+                    "id": "log_odds",
+                    "question": "log_odds",
+                    "label": "Log-odds",
+                    "rationale": "Test item: the answer itself.",
+                    "coefficient": 1,
+                }
+            ],
+            "scales": [
+                {
+                    "id": "rounded",
+                    "title": "Rounded as OGRS3",
+                    "description": "The probability, rounded as OGRS3 rounds it.",
+                    "kind": "logistic",
+                    "items": ["log_odds"],
+                    "horizons": [{"id": "only", "label": "Only", "constant": 0}],
+                    "band_on": "only",
+                    "probability_decimals": scale.probability_decimals,
+                    "percent_decimals": scale.percent_decimals,
+                    "bands": [{"id": "any", "label": "Any", "min": 0}],
+                    "missing": {"max_unknown": 0, "method": "known_only"},
+                }
+            ],
+        }
+    )
+
+
+def test_48_of_the_100_half_percentages_are_stored_below_and_round_down() -> None:
+    """The documented count and list: of 0.5%, 1.5%, ..., 99.5%, 48 round down, 4 are exact in
+    binary and 48 are stored above; both round up."""
+    halves = [(x, (2 * x + 1) / 200, Decimal(2 * x + 1) / 200) for x in range(100)]
+    below = [x for x, double, decimal in halves if Decimal(double) < decimal]
+    exact = [x for x, double, decimal in halves if Decimal(double) == decimal]
+    assert below == ROUNDED_DOWN
+    assert len(below) == 48
+    assert exact == [12, 37, 62, 87]  # 1/8, 3/8, 5/8, 7/8
+    instrument = rounding_like_ogrs3()
+    shown = []
+    for _, probability, _ in halves:
+        answers = {
+            "case_id": "ROUNDING",
+            "assessment_date": "2026-11-01",
+            "answers": {"log_odds": math.log(probability / (1 - probability))},
+        }
+        horizon = stalkrisk.score_answers(answers, instrument).scales[0].horizons[0]
+        shown.append(horizon.percent)
+    assert [x for x in range(100) if shown[x] == x] == ROUNDED_DOWN
+    assert [x for x in range(100) if shown[x] == x + 1] == sorted(set(range(100)) - set(below))
+
+
+def test_the_documented_rounding_facts_are_the_tested_ones() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "reference-instruments.md"
+    text = " ".join(doc.read_text(encoding="utf-8").split())
+    listed = ", ".join(f"{x}.5" for x in ROUNDED_DOWN[:-1]) + f" and {ROUNDED_DOWN[-1]}.5"
+    assert f"**48 are stored just below and round down**: {listed} " in text
+    assert "4 are exact in binary (12.5, 37.5, 62.5 and 87.5)" in text
+    assert "a probability of 0.4950000075, rounded to 0.49500" in text
+    assert f"stored as {Decimal.from_float(0.495)}," in text  # the double's exact value
+    assert "shown as **49%, Low**" in text
+    assert "a one-year probability of 0.1249963 becomes 0.12500" in text
 
 
 @pytest.mark.parametrize("code", ["08800", "11100", "14100"])
@@ -206,6 +337,47 @@ def test_codes_without_a_weight_cannot_be_scored(code: str, why: str) -> None:
     assert r.status is ScaleStatus.NOT_SCORED
     assert r.reason is not None
     assert why in r.reason
+
+
+@pytest.mark.parametrize("code", ["00001", "000/01", "00000", "000/00"])
+def test_offence_group_000_is_not_scored_and_says_why(code: str) -> None:
+    """000/01 is in the bundled table (weight 0), but the Ministry of Justice has since removed
+    offence group 000 from it, and its service refuses both codes; so does stalkrisk."""
+    r = result(
+        ogrs3_case(
+            age_at_conviction=30,
+            age_at_follow_up=30,
+            previous_sanctions=1,
+            age_at_first_sanction=21,
+            home_office_code=code,
+        )
+    )
+    assert r.status is ScaleStatus.NOT_SCORED
+    assert r.band is None
+    offence = next(c for c in r.contributions if c.item == "offence_group")
+    assert offence.points is None
+    shown = f"000/{code[-2:]}"
+    assert offence.note == (
+        f"Home Office code {shown} is not scored: the Ministry of Justice has removed offence "
+        "group 000 (000/00 and 000/01) from its OGRS3 table; give the code of the offence itself"
+    )
+    assert r.reason is not None
+    assert offence.note in r.reason
+
+
+def test_the_codes_either_side_of_group_000_are_still_scored() -> None:
+    # 001/00 and 001/01 have weight 0 too, and are still in the Ministry's table: violence.
+    assert group_for_code("00100") == (Ogrs3OffenceGroup.VIOLENCE, None)
+    assert group_for_code("00101") == (Ogrs3OffenceGroup.VIOLENCE, None)
+
+
+def test_the_documented_reason_for_offence_group_000() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "reference-instruments.md"
+    text = " ".join(doc.read_text(encoding="utf-8").split())
+    assert "Nor can offence group 000 (000/00 and 000/01)" in text
+    assert "ACT-221" in text
 
 
 def test_an_ambiguous_offence_category_is_an_error_not_a_guess() -> None:
@@ -340,13 +512,15 @@ def test_every_weighting_in_the_ministry_table_decodes_to_one_group() -> None:
     for row in rows:
         code = row["OFFENCE_GROUP_CODE"] + row["SUB_CODE"]
         group, note = group_for_code(code)
-        if row["OGRS3_WEIGHTING"].strip() in ("", "999"):
+        if row["OGRS3_WEIGHTING"].strip() in ("", "999") or code in ("00000", "00001"):
             assert group is None
             assert note
         else:
             assert group is not None
             decoded += 1
-    assert decoded == 3027 - 18  # 15 blank weightings and 3 that need the exact offence
+    # 15 blank weightings, 3 that need the exact offence, and offence group 000's two codes,
+    # which the Ministry has removed from its table since
+    assert decoded == 3027 - 20
 
 
 def test_decoding_table_agrees_with_the_instrument_coefficients() -> None:

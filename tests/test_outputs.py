@@ -138,8 +138,23 @@ def example_cases() -> list[stalkrisk.Case]:
 
 @pytest.fixture(scope="module")
 def big_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 20,000 synthetic cases as JSONL (seconds to score: far longer than a signal)."""
-    return synthetic.cohort(20000, seed=0).write_jsonl(tmp_path_factory.mktemp("big") / "big.jsonl")
+    """20,000 synthetic cases as JSONL (seconds to score: far longer than a signal).
+
+    2,000 cases from ``cohort``, each written 10 times under a fresh case id: as slow to score as
+    20,000 distinct cases, and about ten times faster to make (under a second, not nine).
+    """
+    folder = tmp_path_factory.mktemp("big")
+    source = synthetic.cohort(2000, seed=0).write_jsonl(folder / "distinct.jsonl")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    distinct = [(line, json.loads(line)["case"]["case_id"]) for line in lines]
+    path = folder / "big.jsonl"
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for copy in range(10):
+            for line, case_id in distinct:
+                fresh = f'"case_id": "{case_id}-{copy}"'
+                out.write(line.replace(f'"case_id": "{case_id}"', fresh, 1) + "\n")
+    source.unlink()
+    return path
 
 
 @pytest.fixture(scope="module")

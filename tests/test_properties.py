@@ -5,12 +5,14 @@ Each property holds for every valid case; hypothesis looks for a case where it d
 
 from __future__ import annotations
 
-import copy
 import importlib
 import json
 import math
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from random import Random
 from typing import Any
 
@@ -21,6 +23,7 @@ from hypothesis.errors import InvalidArgument
 from pydantic import BaseModel, ValidationError
 
 import stalkrisk
+import stalkrisk.synthetic
 import stalkrisk.testing
 from stalkrisk import Assessment, Band, BandSpec, Case, ScaleStatus, band_index
 from stalkrisk.assessment import ScaleResult
@@ -388,7 +391,7 @@ def test_score_band_is_the_band_holding_the_total(case: Case) -> None:
             assert result.band is None
             continue
         (i,) = holding_bands(result.total, bands)
-        assert result.score_band == Band(id=bands[i].id, label=bands[i].label, rank=i)
+        assert result.score_band == Band.of(bands[i], i)
 
 
 # --- 5. red flags ---------------------------------------------------------------------------
@@ -449,22 +452,70 @@ def test_list_order_does_not_matter(case: Case, rnd: Random) -> None:
 # --- 7. determinism -------------------------------------------------------------------------
 
 
-@FAST
+def canonical(assessment: Assessment) -> str:
+    """The assessment's canonical JSON (RFC 8785): what an audit record hashes."""
+    return stalkrisk.canonical_json(assessment.model_dump(mode="json"))
+
+
+@SLOW
 @given(cases())
 def test_scoring_is_deterministic(case: Case) -> None:
+    """Scoring a case again, or an equal copy of it with another scorer, gives the same
+    assessment, the same canonical JSON and the same explanation. (Across processes and hash
+    seeds: the test below.)"""
     first = stalkrisk.score(case)
-    text = stalkrisk.explain(first)
-    copies = [
-        case,
-        copy.deepcopy(case),
-        Case.model_validate_json(case.model_dump_json()),
-        Case.model_validate(case.model_dump(mode="json")),
+    expected = (canonical(first), stalkrisk.explain(first))
+    again = stalkrisk.score(case)
+    copied = FRESH_SCORER.score(Case.model_validate_json(case.model_dump_json()))
+    for assessment in (again, copied):
+        assert assessment == first
+        assert (canonical(assessment), stalkrisk.explain(assessment)) == expected
+
+
+#: A child process scores each JSONL case with each instrument and prints, per assessment, the
+#: canonical JSON and the explanation.
+_SCORE_IN_A_CHILD = """
+import json, sys
+import stalkrisk
+for line in open(sys.argv[1], encoding="utf-8"):
+    case = stalkrisk.Case.model_validate_json(line)
+    for instrument in sys.argv[2:]:
+        a = stalkrisk.score(case, instrument)
+        text = stalkrisk.canonical_json(a.model_dump(mode="json"))
+        print(json.dumps([text, stalkrisk.explain(a)]))
+"""
+
+
+def test_scoring_is_the_same_in_a_fresh_process_with_another_hash_seed(tmp_path: Path) -> None:
+    """Every bundled example and 40 synthetic cases, scored with every bundled instrument that
+    scores cases, give the same canonical JSON and explanation in a fresh interpreter whose
+    string hashing differs from this one's: no result depends on set or dict order, object
+    identity or anything else left over in this process."""
+    cohort = stalkrisk.synthetic.cohort(40, seed=20240501)
+    # cohort() assembles cases without case-level validation; a JSON round trip validates them.
+    cases = [*stalkrisk.load_examples()]
+    cases += [Case.model_validate_json(c.model_dump_json()) for c in cohort.cases]
+    instruments = ["stalkrisk-screen", "ogrs3"]
+    source = tmp_path / "cases.jsonl"
+    source.write_text("".join(c.model_dump_json() + "\n" for c in cases), encoding="utf-8")
+    here = [
+        json.dumps([canonical(a), stalkrisk.explain(a)])
+        for a in (stalkrisk.score(c, i) for c in cases for i in instruments)
     ]
-    for same in copies:
-        for assessment in (stalkrisk.score(same), FRESH_SCORER.score(same)):
-            assert assessment == first
-            assert stalkrisk.explain(assessment) == text
-            assert stalkrisk.render_text(assessment) == stalkrisk.render_text(first)
+    seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
+    child = subprocess.run(
+        [sys.executable, "-c", _SCORE_IN_A_CHILD, str(source), *instruments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONHASHSEED": seed},
+    )
+    assert child.returncode == 0, child.stderr
+    there = child.stdout.splitlines()
+    assert len(there) == len(cases) * len(instruments) == len(here)
+    for ours, theirs in zip(here, there, strict=True):
+        assert ours == theirs
 
 
 # --- 8. unknown is never read as absent -----------------------------------------------------

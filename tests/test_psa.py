@@ -60,7 +60,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "reference-instruments.m
 
 #: sha256 of psa 1.0.0's canonical content. If you change the instrument on purpose, bump its
 #: version and update this; if you did not, something changed its points or tables.
-PSA_SHA256 = "51aa212fb503"
+PSA_SHA256 = "6a40c60c32e7"
 
 #: The published conversion of raw points to scaled scores, and the NVCA flag threshold.
 FTA_SCALE = {0: 1, 1: 2, 2: 3, 3: 4, 4: 4, 5: 5, 6: 5, 7: 6}

@@ -430,7 +430,9 @@ def test_contribution_chart_draws_the_cut_points_without_touching_pyplot() -> No
     ]
 
 
-def test_a_chart_of_an_instrument_that_is_not_bundled_needs_the_file(tmp_path: Path) -> None:
+def test_a_chart_of_an_instrument_that_is_not_bundled_is_drawn_from_the_result(
+    tmp_path: Path,
+) -> None:
     inst = stalkrisk.load_instrument("stalkrisk-screen")
     data = inst.model_dump(mode="json")
     data["id"] = "local-screen"
@@ -439,9 +441,12 @@ def test_a_chart_of_an_instrument_that_is_not_bundled_needs_the_file(tmp_path: P
     local = stalkrisk.load_instrument(path)
     case = stalkrisk.load_example("EX-09")
     a = stalkrisk.score(case, local)
+    # the result's bands carry their cut-points: the report needs no instrument file
+    assert all(b.min is not None or b.max is not None for s in a.scales for b in s.bands)
     page = render_report(a, "bail", "html", case=case)
-    assert "the chart was left out because the band cut-points of instrument local-screen" in page
-    assert render_report(a, "bail", "html", case=case, instrument=local).count("<svg") == 2
+    assert "the chart was left out" not in page
+    assert page.count("<svg") == 2
+    assert page == render_report(a, "bail", "html", case=case, instrument=local)
 
 
 def test_repr_html_shows_the_synthetic_marker_and_overrides() -> None:
@@ -543,3 +548,27 @@ def test_docs_reports_python_blocks_run(tmp_path: Path, monkeypatch: pytest.Monk
             exec(compile(block, "docs/reports.md", "exec"), namespace)
     assert (tmp_path / "EX-07-bail.html").read_text().startswith("<!DOCTYPE html>")
     assert "STALKING RISK INFORMATION FOR A PRE-SENTENCE REPORT" in out.getvalue()
+
+
+def test_an_instrument_of_ones_own_gets_the_report_of_its_scales_roles(tmp_path: Path) -> None:
+    data = stalkrisk.load_instrument("stalkrisk-screen").model_dump(mode="json")
+    data["id"] = "own-screen"
+    ids = {"continued_stalking": "keeps_going", "serious_harm": "violence"}
+    for scale in data["scales"]:
+        scale["id"] = ids[scale["id"]]
+        scale["title"] = f"Own {scale['title'].lower()}"
+    path = tmp_path / "own.json"
+    path.write_text(json.dumps(data))
+    own = stalkrisk.load_instrument(path)
+    case = stalkrisk.load_example("EX-07")
+    page = render_report(stalkrisk.score(case, own), "bail", "text", case=case)
+    assert "has no scale of serious harm" not in page
+    assert "has no scale of continued stalking" not in page
+    harm = page.index("Serious harm and signs that harm may be imminent")
+    assert page.index("Own serious harm", harm) > harm  # the role, not the id, places it
+    bundled = render_report(stalkrisk.score(case), "bail", "text", case=case)
+
+    def headings(text: str) -> list[str]:
+        return [line for line in text.splitlines() if line.isupper() and len(line) > 3]
+
+    assert headings(page) == headings(bundled)  # the same sections, in the same order

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -38,23 +35,6 @@ def _load(name: str) -> ModuleType:
 
 pages = _load("pages")
 hooks = _load("hooks")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log
-    return out, log
 
 
 def test_the_site_builds_strictly_with_every_page(site: tuple[Path, str]) -> None:

@@ -24,6 +24,7 @@ from stalkrisk.assessment import (
     OverrideReason,
     RedFlagResult,
     ScaleResult,
+    ScaleRole,
     ScaleStatus,
 )
 from stalkrisk.audit import (
@@ -101,6 +102,7 @@ __all__ = [
     "RecordSignature",
     "RedFlagResult",
     "ScaleResult",
+    "ScaleRole",
     "ScaleScores",
     "ScaleStatus",
     "StalkriskError",

@@ -30,6 +30,7 @@ __all__ = [
     "OverrideReason",
     "RedFlagResult",
     "ScaleResult",
+    "ScaleRole",
     "ScaleStatus",
 ]
 
@@ -75,6 +76,11 @@ class InstrumentRef(_Result):
     title: _Label
     validation_status: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
     validation_statement: _Statement
+    citation: tuple[_Statement, ...] = ()
+    """The instrument's sources, as its file cites them."""
+    bundled: bool | None = None
+    """Whether the instrument is one bundled with stalkrisk (the same content), or another
+    (a service's own file). ``None`` in records made before this was recorded."""
 
 
 class Contribution(_Result):
@@ -96,6 +102,13 @@ class Contribution(_Result):
     """The least and most the item could score (``None`` when unbounded)."""
     note: Annotated[str, Field(max_length=2000), AfterValidator(plain_text)] | None = None
     """Why the item is unknown, when there is more to say than "not recorded"."""
+    value_low: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """The factor's value as data: the least it can be (``value`` says it in words). For a
+    binary factor 0 is absent and 1 present; ``None`` when nothing is known."""
+    value_high: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """The most the factor's value can be; ``None`` when unbounded (or nothing is known)."""
+    value_category: Annotated[str, Field(max_length=64)] | None = None
+    """A category factor's value; ``None`` when unknown (or not a category factor)."""
 
     @property
     def known(self) -> bool:
@@ -171,6 +184,29 @@ class HorizonResult(_Result):
     """The probability as a percentage, rounded as the instrument says."""
 
 
+class ScaleRole(StrEnum):
+    """What a scale is about, so that reports order and word it without knowing its id.
+
+    An instrument's scale declares its role (``role = "harm"``); a scale with no role is
+    reported after the others, under its own title.
+    """
+
+    PERSISTENCE = "persistence"
+    """The current episode of stalking continuing (or, where not told apart, recurring)."""
+    RECURRENCE = "recurrence"
+    """Stalking starting again after it has stopped, of the same victim or another."""
+    HARM = "harm"
+    """Serious physical or sexual violence."""
+    REOFFENDING = "reoffending"
+    """Proven reoffending of any kind (e.g. OGRS3)."""
+    FAILURE_TO_APPEAR = "failure_to_appear"
+    """Not appearing at court while a case is pending (e.g. the PSA's FTA scale)."""
+    NEW_ARREST = "new_arrest"
+    """A new arrest while a case is pending (e.g. the PSA's NCA scale)."""
+    VIOLENT_ARREST = "violent_arrest"
+    """A new arrest for violence while a case is pending (e.g. the PSA's NVCA flag)."""
+
+
 class ScaleStatus(StrEnum):
     """Whether a scale could be scored under its missing-data rule."""
 
@@ -216,6 +252,8 @@ class ScaleResult(_Result):
     """Every band of the scale, lowest first."""
     overrides: tuple[Override, ...] = ()
     """Professional overrides, oldest first; the last one sets :attr:`final_band`."""
+    role: ScaleRole | None = None
+    """What the scale is about (``None`` when the instrument does not say)."""
     kind: Literal["sum", "logistic"] = "sum"
     """``sum``: the total is points. ``logistic``: the total is log-odds, and the band is
     set by the percentage at the ``band_on`` horizon."""

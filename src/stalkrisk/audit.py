@@ -52,6 +52,7 @@ from stalkrisk._internal.canonical import (
 )
 from stalkrisk._internal.validation import discreet_errors, parse_document_json
 from stalkrisk.assessment import Assessment, Contribution, ScaleResult, fmt_points
+from stalkrisk.bands import Band
 from stalkrisk.errors import InstrumentError, InstrumentFileError
 from stalkrisk.instruments import Instrument, bundled_instruments, load_instrument
 from stalkrisk.instruments._loader import InstrumentSource
@@ -262,10 +263,14 @@ class AssessmentRecord(BaseModel):
     def to_json(self) -> str:
         """Return the record as indented JSON text (with no ``signature`` key if unsigned)."""
         exclude = {"signature"} if self.signature is None else None
-        return self.model_dump_json(indent=2, exclude=exclude) + "\n"
+        legacy = self.format == RECORD_FORMAT_1  # as written: no field added since
+        return self.model_dump_json(indent=2, exclude=exclude, exclude_unset=legacy) + "\n"
 
     def _dump(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json", exclude={"signature"})
+        # A format-1 record is hashed as it was written: fields added to results since then
+        # (given their defaults when the record is read) were not in it.
+        legacy = self.format == RECORD_FORMAT_1
+        data = self.model_dump(mode="json", exclude={"signature"}, exclude_unset=legacy)
         data["created_at"] = _stamp(self.created_at)
         return data
 
@@ -388,7 +393,18 @@ class _Diffs:
         return any(field == d.field or field.startswith(d.field + ".") for d in self.items)
 
 
-def _compare_scale(old: ScaleResult, new: ScaleResult, diffs: _Diffs) -> None:
+def _same_band(recorded: Band | None, fresh: Band | None, *, legacy: bool) -> bool:
+    """Whether a recorded band is the fresh one: wholly, or (format 1) in what it recorded."""
+    if recorded is None or fresh is None:
+        return recorded is fresh
+    if legacy:  # format-1 bands held no cut-points
+        return (recorded.id, recorded.label, recorded.rank) == (fresh.id, fresh.label, fresh.rank)
+    return recorded == fresh
+
+
+def _compare_scale(
+    old: ScaleResult, new: ScaleResult, diffs: _Diffs, *, legacy: bool = False
+) -> None:
     base = f"scales.{old.scale}"
     diffs.check(f"{base}.status", old.status.value, new.status.value, "the scale's status differs")
     diffs.check(f"{base}.total", old.total, new.total, "the total differs")
@@ -428,14 +444,14 @@ def _compare_scale(old: ScaleResult, new: ScaleResult, diffs: _Diffs) -> None:
             old.scale,
             "the override is filed under another scale than the one it names",
         )
-        if o.computed_band != new.band:  # the whole band: id, label and rank
+        if not _same_band(o.computed_band, new.band, legacy=legacy):  # the whole band
             diffs.add(
                 f"{where}.computed_band",
                 o.computed_band.id if o.computed_band else None,
                 new.band.id if new.band else None,
                 "the override was made against a computed band that is not the one recomputed now",
             )
-        if bands.get(o.final_band.id) != o.final_band:
+        if not _same_band(o.final_band, bands.get(o.final_band.id), legacy=legacy):
             diffs.add(
                 f"{where}.final_band",
                 o.final_band,
@@ -449,13 +465,26 @@ _KEYS: Final = {"scales": "scale", "contributions": "item", "red_flags": "id", "
 _MISSING: Final = object()
 
 
-def _compare_values(path: str, old: Any, new: Any, diffs: _Diffs) -> None:
-    """Report every difference between two JSON values not already reported at or above."""
+def _compare_values(
+    path: str, old: Any, new: Any, diffs: _Diffs, *, only_recorded: bool = False
+) -> None:
+    """Report every difference between two JSON values not already reported at or above.
+
+    With ``only_recorded`` (a format-1 record), a field the record does not hold is not
+    compared: it was added to results after the record was written.
+    """
     if diffs.covers(path):
         return
     if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new)):
-            _compare_values(f"{path}.{key}", old.get(key, _MISSING), new.get(key, _MISSING), diffs)
+        keys = set(old) if only_recorded else set(old) | set(new)
+        for key in sorted(keys):
+            _compare_values(
+                f"{path}.{key}",
+                old.get(key, _MISSING),
+                new.get(key, _MISSING),
+                diffs,
+                only_recorded=only_recorded,
+            )
         return
     name = path.rsplit(".", 1)[-1]
     key = _KEYS.get(name)
@@ -476,11 +505,12 @@ def _compare_values(path: str, old: Any, new: Any, diffs: _Diffs) -> None:
                     by_old.get(entry, _MISSING),
                     by_new.get(entry, _MISSING),
                     diffs,
+                    only_recorded=only_recorded,
                 )
             return
         if len(old) == len(new):
             for i, (a, b) in enumerate(zip(old, new, strict=True)):
-                _compare_values(f"{path}[{i}]", a, b, diffs)
+                _compare_values(f"{path}[{i}]", a, b, diffs, only_recorded=only_recorded)
             return
     if old is _MISSING or new is _MISSING:
         diffs.add(
@@ -504,8 +534,8 @@ def _same_number(a: object, b: object) -> bool:
     )
 
 
-def _without_overrides(assessment: Assessment) -> dict[str, Any]:
-    data = assessment.model_dump(mode="json")
+def _without_overrides(assessment: Assessment, *, only_set: bool = False) -> dict[str, Any]:
+    data = assessment.model_dump(mode="json", exclude_unset=only_set)
     for scale in data["scales"]:
         scale.pop("overrides", None)
     return data
@@ -661,10 +691,15 @@ def verify(
                 "the scale is not in both",
             )
             continue
-        _compare_scale(old_scales[scale_id], new_scales[scale_id], diffs)
+        _compare_scale(
+            old_scales[scale_id], new_scales[scale_id], diffs, legacy=scheme == RECORD_FORMAT_1
+        )
     # Every other recomputable field, compared whole: what the checks above do not name.
-    old_dump, new_dump = _without_overrides(recorded), _without_overrides(fresh)
+    legacy = scheme == RECORD_FORMAT_1
+    old_dump = _without_overrides(recorded, only_set=legacy)
+    new_dump = _without_overrides(fresh)
     new_dump["instrument"]["sha256"] = used_sha
-    for key in sorted(set(old_dump) | set(new_dump)):
-        _compare_values(key, old_dump.get(key, _MISSING), new_dump.get(key, _MISSING), diffs)
+    for key in sorted(set(old_dump) if legacy else set(old_dump) | set(new_dump)):
+        old_value, new_value = old_dump.get(key, _MISSING), new_dump.get(key, _MISSING)
+        _compare_values(key, old_value, new_value, diffs, only_recorded=legacy)
     return diffs.items

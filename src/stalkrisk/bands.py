@@ -57,11 +57,14 @@ class BandSpec(BaseModel):
 
 
 class Band(BaseModel):
-    """A band as it appears in a result: its id, label and rank (0 is the lowest).
+    """A band as it appears in a result: its id, label, rank (0 is the lowest) and range.
+
+    ``min`` and ``max`` are the band's cut-points (``[min, max)``, as in the instrument), so a
+    report or a chart can draw the bands from the result alone.
 
     Examples
     --------
-    >>> Band(id="high", label="High", rank=2) > Band(id="low", label="Low", rank=0)
+    >>> Band(id="high", label="High", rank=2, min=8) > Band(id="low", label="Low", rank=0)
     True
     """
 
@@ -70,6 +73,21 @@ class Band(BaseModel):
     id: Identifier
     label: Annotated[str, Field(max_length=80), AfterValidator(plain_line)]
     rank: Annotated[int, Field(ge=0, le=100)]
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """The smallest total (or percentage) in the band; ``None``: no lower bound."""
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Where the next band starts; ``None``: no upper bound."""
+
+    @classmethod
+    def of(cls, spec: BandSpec, rank: int) -> Band:
+        """Return the result band of an instrument's band at ``rank``.
+
+        Examples
+        --------
+        >>> Band.of(BandSpec(id="moderate", label="Moderate", min=4, max=8), 1)
+        Band(id='moderate', label='Moderate', rank=1, min=4.0, max=8.0)
+        """
+        return cls(id=spec.id, label=spec.label, rank=rank, min=spec.min, max=spec.max)
 
     def __lt__(self, other: Band) -> bool:
         return self.rank < other.rank

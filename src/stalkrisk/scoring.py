@@ -34,6 +34,29 @@ from stalkrisk.schemas import Case, ItemAnswers
 __all__ = ["BatchScores", "ScaleScores", "WeightedScorer", "score", "score_answers"]
 
 
+def instrument_ref(instrument: Instrument) -> InstrumentRef:
+    """Return what a result records of the instrument that produced it.
+
+    Examples
+    --------
+    >>> from stalkrisk import load_instrument
+    >>> ref = instrument_ref(load_instrument("ogrs3"))
+    >>> ref.id, ref.version, ref.bundled, ref.citation[0][:18]
+    ('ogrs3', '1.0.0', True, 'Howard, P., Franci')
+    """
+    bundled = bundled_instruments().get(instrument.id)
+    return InstrumentRef(
+        id=instrument.id,
+        version=instrument.version,
+        sha256=instrument.sha256,
+        title=instrument.title,
+        validation_status=instrument.validation.status.value,
+        validation_statement=instrument.validation.statement,
+        citation=tuple(instrument.citation),
+        bundled=bundled is not None and bundled.sha256 == instrument.sha256,
+    )
+
+
 class WeightedScorer:
     """Score cases (or direct answers) with one instrument, showing every contribution.
 
@@ -60,14 +83,7 @@ class WeightedScorer:
         inst = self.instrument
         self._items = {item.id: item for item in inst.items}
         self._kinds = {item.id: inst.item_kind(item) for item in inst.items}
-        self._ref = InstrumentRef(
-            id=inst.id,
-            version=inst.version,
-            sha256=inst.sha256,
-            title=inst.title,
-            validation_status=inst.validation.status.value,
-            validation_statement=inst.validation.statement,
-        )
+        self._ref = instrument_ref(inst)
         # The one engine: single cases are scored as batches of one, and share its item tables.
         self._engine = VectorisedScorer(inst, self._ref)
 

@@ -82,7 +82,7 @@ class InstrumentPin:
 CERTIFIED_INSTRUMENT: Final = InstrumentPin(
     id="stalkrisk-screen",
     version="1.0.0",
-    sha256="be62e3c3705c8bb4be47986986c120f745048172f95a445d7c25525845438ca2",
+    sha256="82668d9ee6874140eff9aae294c4304fef4e319e5f58f45ae220279305e04dba",
 )
 
 #: For each factor the certified instrument reads, the questions on the form that settle it.

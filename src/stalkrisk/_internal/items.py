@@ -96,6 +96,9 @@ def item_result(item: Item, kind: FactorKind, values: Values) -> tuple[Scored, C
         points=scored.points,
         possible_points=scored.possible,
         note=scored.note,
+        value_low=value.low,
+        value_high=value.high,
+        value_category=value.category,
     )
     return scored, contribution
 

@@ -20,6 +20,12 @@ __all__ = ["CATEGORY_TO_OGRS3_GROUP", "group_for_category", "group_for_code"]
 
 _FOLDER = ("_data", "ogrs3")
 
+#: Codes that the bundled table (commit f1b01c6, 2025-08-15) lists with weight 0 and that the
+#: Ministry of Justice has since removed from it (ACT-221, commit 85df43d, 2025-10-29, after
+#: first making its service reject 00000): its service now answers both with "no offence code
+#: mapping found". Both are declined here, with the same reason (000/01 was scored as violence).
+_REMOVED_BY_THE_MINISTRY = frozenset({"00000", "00001"})
+
 #: The documented default mapping from the library's offence categories to OGRS3 groups. Only
 #: categories whose Home Office codes all fall in one group are mapped; any other category is
 #: ambiguous, and OGRS3 then needs the group or the Home Office code stated explicitly.
@@ -65,8 +71,16 @@ def group_for_code(code: str) -> tuple[Ogrs3OffenceGroup | None, str | None]:
     (<Ogrs3OffenceGroup.SOLICITING: 'soliciting'>, None)
     >>> group_for_code("08800")[1]  # doctest: +ELLIPSIS
     'Home Office code 088/00 covers offences in different OGRS3 groups, so OGRS3 needs the ...'
+    >>> group_for_code("00001")[1]  # doctest: +ELLIPSIS
+    'Home Office code 000/01 is not scored: the Ministry of Justice has removed offence ...'
     """
     shown = f"{code[:3]}/{code[3:]}"
+    if code in _REMOVED_BY_THE_MINISTRY:
+        return None, (
+            f"Home Office code {shown} is not scored: the Ministry of Justice has removed "
+            "offence group 000 (000/00 and 000/01) from its OGRS3 table; give the code of the "
+            "offence itself"
+        )
     weighting = _code_weightings().get(code)
     if weighting is None:
         return None, f"Home Office code {shown} is not in the Ministry of Justice's OGRS3 table"

@@ -8,16 +8,23 @@ iterator-of-frames adaptor for Spark's ``mapInPandas``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Final
 
 from stalkrisk._internal.files import atomic_output
 from stalkrisk.batch._frame_readers import pandas_module, pyarrow_module
-from stalkrisk.batch._rows import BatchRow, BatchSummary, RowStatus, Tally, error_dict
+from stalkrisk.batch._rows import (
+    BatchInstrument,
+    BatchRow,
+    BatchSummary,
+    RowStatus,
+    Tally,
+    flat_header,
+    flat_kind,
+    flat_values,
+)
 from stalkrisk.batch._run import BatchRun, score_many
-from stalkrisk.batch._writers import csv_header
 from stalkrisk.instruments import DEFAULT_INSTRUMENT
 from stalkrisk.instruments._loader import InstrumentSource
 
@@ -25,37 +32,6 @@ from stalkrisk.instruments._loader import InstrumentSource
 ROW_GROUP_SIZE: Final = 10_000
 
 # --- writing rows ---------------------------------------------------------------------------
-
-
-def _kind(column: str) -> str:
-    if column == "record":
-        return "int"
-    return "float" if column.endswith(".total") else "str"
-
-
-def _values(row: BatchRow) -> list[Any]:
-    """Return a row's values in the columns of :func:`~stalkrisk.batch.write_csv`, typed."""
-    by_id = {s.scale: s for s in row.scales}
-    per_scale: list[Any] = []
-    for scale_id in row.instrument.scales:
-        s = by_id.get(scale_id)
-        if s is None:
-            per_scale += [None, None, None, None]
-        else:
-            per_scale += [s.status.value, s.total, s.band, s.band_floor]
-    compact = (",", ":")
-    top = {s.scale: [[t.item, t.points] for t in s.top] for s in row.scales}
-    return [
-        row.record,
-        row.case_id,
-        row.status.value,
-        *per_scale,
-        json.dumps(top, separators=compact) if row.scales else None,
-        f"{row.instrument.id}@{row.instrument.version}",
-        row.instrument.sha256,
-        row.instrument.validation_status,
-        None if row.error is None else json.dumps(error_dict(row.error), separators=compact),
-    ]
 
 
 class _Columns:
@@ -66,14 +42,13 @@ class _Columns:
         self.tally = Tally()
         first = next(self.rows, None)
         self.pending = first
+        instrument: BatchInstrument | None = None
         if first is not None:
-            scales: Sequence[str] = first.instrument.scales
+            instrument = first.instrument
         elif isinstance(rows, BatchRun):
-            scales = rows.instrument.scales
-        else:
-            scales = ()
-        self.header = csv_header(scales)
-        self.kinds = [_kind(c) for c in self.header]
+            instrument = rows.instrument
+        self.header = flat_header(instrument)
+        self.kinds = [flat_kind(c) for c in self.header]
 
     def take(self, n: int | None) -> list[list[Any]]:
         """Return the next ``n`` rows (all when ``None``) as columns; empty at the end."""
@@ -83,7 +58,7 @@ class _Columns:
             row, self.pending = self.pending or next(self.rows, None), None
             if row is None:
                 break
-            for column, value in zip(columns, _values(row), strict=True):
+            for column, value in zip(columns, flat_values(row), strict=True):
                 column.append(value)
             self.tally.add(row)
             taken += 1
@@ -340,7 +315,7 @@ def score_frame(
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"score_frame takes a pandas DataFrame; got {type(frame).__name__}")
     with score_many([], instrument, top=top) as empty:
-        header = csv_header(empty.instrument.scales)
+        header = flat_header(empty.instrument)
     kept = _check_keep(frame, keep, header)
     cases = frame.drop(columns=kept) if kept else frame
     with score_many(cases, instrument, top=top) as run:

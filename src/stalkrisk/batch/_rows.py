@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -99,6 +100,13 @@ class TopContribution(_Frozen):
     points: float
 
 
+class HorizonRow(_Frozen):
+    """A logistic scale's percentage at one horizon (OGRS3's one and two years, say)."""
+
+    id: str
+    percent: float
+
+
 class ScaleRow(_Frozen):
     """One scale's result in a batch row."""
 
@@ -112,6 +120,9 @@ class ScaleRow(_Frozen):
     """The lowest band the fired red flags allow, even when the scale is not scored."""
     top: tuple[TopContribution, ...]
     """The largest non-zero contributions, largest first (ties in instrument order)."""
+    horizons: tuple[HorizonRow, ...] = ()
+    """A logistic scale's percentage at each horizon (empty for other scales, and when the
+    scale is not scored)."""
 
 
 class BatchInstrument(_Frozen):
@@ -125,6 +136,15 @@ class BatchInstrument(_Frozen):
     """How far its weights are validated (``illustrative``, ``published``,
     ``locally_fitted``, ``locally_validated``), carried on every row so that an export is
     never read without it."""
+    horizons: tuple[tuple[str, ...], ...] = ()
+    """Per scale (in :attr:`scales`' order), the ids of its horizons: a logistic scale's
+    follow-up periods, each a column of percentages in flat outputs; empty otherwise."""
+
+    def scale_horizons(self, scale: str) -> tuple[str, ...]:
+        """Return the horizon ids of ``scale`` (empty for a scale without horizons)."""
+        if not self.horizons:
+            return ()
+        return dict(zip(self.scales, self.horizons, strict=True)).get(scale, ())
 
 
 class BatchRow(_Frozen):
@@ -186,13 +206,81 @@ class BatchRow(_Frozen):
 
 
 def _scale_dict(s: ScaleRow) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "status": s.status.value,
         "total": s.total,
         "band": s.band,
         "band_floor": s.band_floor,
         "top": [[t.item, t.points] for t in s.top],
     }
+    if s.horizons:
+        data["horizons"] = {h.id: h.percent for h in s.horizons}
+    return data
+
+
+# --- the flat columns of CSV, Parquet and frames -------------------------------------------
+
+
+def flat_header(instrument: BatchInstrument | None) -> list[str]:
+    """Return the flat columns of rows made with ``instrument`` (CSV, Parquet, frames).
+
+    ``record``, ``case_id``, ``status``; per scale ``<scale>.status``, ``<scale>.total``,
+    ``<scale>.band``, ``<scale>.band_floor`` and, for each horizon of a logistic scale,
+    ``<scale>.<horizon>.percent``; then ``top_contributions``, ``instrument``,
+    ``instrument_sha256``, ``instrument_validation_status`` and ``error``.
+    """
+    per_scale: list[str] = []
+    if instrument is not None:
+        for scale in instrument.scales:
+            parts = ("status", "total", "band", "band_floor")
+            per_scale += [f"{scale}.{part}" for part in parts]
+            per_scale += [f"{scale}.{h}.percent" for h in instrument.scale_horizons(scale)]
+    return [
+        "record",
+        "case_id",
+        "status",
+        *per_scale,
+        "top_contributions",
+        "instrument",
+        "instrument_sha256",
+        "instrument_validation_status",
+        "error",
+    ]
+
+
+def flat_kind(column: str) -> str:
+    """Return the type of a flat column: ``int``, ``float`` or ``str``."""
+    if column == "record":
+        return "int"
+    return "float" if column.endswith((".total", ".percent")) else "str"
+
+
+def flat_values(row: BatchRow) -> list[Any]:
+    """Return a row's values in the columns of :func:`flat_header`, typed (``None``: empty)."""
+    by_id = {s.scale: s for s in row.scales}
+    per_scale: list[Any] = []
+    for scale_id in row.instrument.scales:
+        horizon_ids = row.instrument.scale_horizons(scale_id)
+        s = by_id.get(scale_id)
+        if s is None:
+            per_scale += [None] * (4 + len(horizon_ids))
+            continue
+        per_scale += [s.status.value, s.total, s.band, s.band_floor]
+        percents = {h.id: h.percent for h in s.horizons}
+        per_scale += [percents.get(h) for h in horizon_ids]
+    compact = (",", ":")
+    top = {s.scale: [[t.item, t.points] for t in s.top] for s in row.scales}
+    return [
+        row.record,
+        row.case_id,
+        row.status.value,
+        *per_scale,
+        json.dumps(top, separators=compact) if row.scales else None,
+        f"{row.instrument.id}@{row.instrument.version}",
+        row.instrument.sha256,
+        row.instrument.validation_status,
+        None if row.error is None else json.dumps(error_dict(row.error), separators=compact),
+    ]
 
 
 def error_dict(e: RecordError) -> dict[str, Any]:

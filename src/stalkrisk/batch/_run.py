@@ -31,6 +31,7 @@ from stalkrisk.batch._rows import (
     BatchRow,
     BatchSummary,
     ErrorKind,
+    HorizonRow,
     Problem,
     RecordError,
     ScaleRow,
@@ -168,6 +169,7 @@ class _InstrumentRows:
             sha256=inst.sha256,
             scales=tuple(s.id for s in inst.scales),
             validation_status=inst.validation.status.value,
+            horizons=tuple(tuple(h.id for h in s.horizons) for s in inst.scales),
         )
 
     def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
@@ -199,8 +201,11 @@ def _scale_rows(s: ScaleScores, top: int) -> list[ScaleRow]:
     ranking = s.ranking[:, :top].tolist()
     ranked = s.ranked.tolist()
     scale_id = s.scale.id
+    horizons = (
+        s.horizons if s.scale.kind == "logistic" else (None,) * len(points)
+    )  # per case: the horizons of a logistic scale (None where not scored)
     out = []
-    for scored, total, rank, floor, order, count, row in zip(
+    for scored, total, rank, floor, order, count, row, case_horizons in zip(
         s.scored.tolist(),
         s.total.tolist(),
         s.rank.tolist(),
@@ -208,11 +213,15 @@ def _scale_rows(s: ScaleScores, top: int) -> list[ScaleRow]:
         ranking,
         ranked,
         points,
+        horizons,
         strict=True,
     ):
         tops = tuple(
             _construct(TopContribution, {"item": items[k], "points": row[k]})
             for k in order[: min(top, count)]
+        )
+        percents = tuple(
+            _construct(HorizonRow, {"id": h.id, "percent": h.percent}) for h in case_horizons or ()
         )
         out.append(
             _construct(
@@ -224,6 +233,7 @@ def _scale_rows(s: ScaleScores, top: int) -> list[ScaleRow]:
                     "band": None if rank < 0 else ids[rank],
                     "band_floor": None if floor < 0 else ids[floor],
                     "top": tops,
+                    "horizons": percents,
                 },
             )
         )

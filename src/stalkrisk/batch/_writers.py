@@ -7,11 +7,11 @@ import csv
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Final, TextIO
 
 from stalkrisk._internal.files import atomic_output
-from stalkrisk.batch._rows import BatchRow, BatchSummary, Tally, error_dict
+from stalkrisk.batch._rows import BatchRow, BatchSummary, Tally, flat_header, flat_values
 
 # --- writing rows ---------------------------------------------------------------------------
 
@@ -54,47 +54,17 @@ def write_jsonl(rows: Iterable[BatchRow], destination: Destination) -> BatchSumm
     return tally.summary()
 
 
-def csv_header(scales: Sequence[str]) -> list[str]:
-    per_scale = [
-        f"{s}.{part}" for s in scales for part in ("status", "total", "band", "band_floor")
-    ]
-    return [
-        "record",
-        "case_id",
-        "status",
-        *per_scale,
-        "top_contributions",
-        "instrument",
-        "instrument_sha256",
-        "instrument_validation_status",
-        "error",
-    ]
+def _cell_text(value: object) -> str:
+    """Write a typed flat value as CSV text: ``None`` empty, numbers as JSON numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return json.dumps(value)
+    return str(value)
 
 
 def _csv_cells(row: BatchRow) -> list[str]:
-    per_scale: list[str] = []
-    by_id = {s.scale: s for s in row.scales}
-    for scale_id in row.instrument.scales:
-        s = by_id.get(scale_id)
-        if s is None:
-            per_scale += ["", "", "", ""]
-        else:
-            total = "" if s.total is None else json.dumps(s.total)
-            per_scale += [s.status.value, total, s.band or "", s.band_floor or ""]
-    top = {s.scale: [[t.item, t.points] for t in s.top] for s in row.scales}
-    compact = (",", ":")
-    cells = [
-        str(row.record),
-        row.case_id or "",
-        row.status.value,
-        *per_scale,
-        json.dumps(top, separators=compact) if row.scales else "",
-        f"{row.instrument.id}@{row.instrument.version}",
-        row.instrument.sha256,
-        row.instrument.validation_status,
-        "" if row.error is None else json.dumps(error_dict(row.error), separators=compact),
-    ]
-    return [neutralise_cell(cell) for cell in cells]
+    return [neutralise_cell(_cell_text(v)) for v in flat_values(row)]
 
 
 _NUMBER: Final = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -148,10 +118,10 @@ def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummar
         header_written = False
         for row in rows:
             if not header_written:
-                writer.writerow(csv_header(row.instrument.scales))
+                writer.writerow(flat_header(row.instrument))
                 header_written = True
             writer.writerow(_csv_cells(row))
             tally.add(row)
         if not header_written:
-            writer.writerow(csv_header(()))
+            writer.writerow(flat_header(None))
     return tally.summary()

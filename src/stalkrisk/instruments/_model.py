@@ -24,6 +24,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from stalkrisk._internal.canonical import canonical_json, legacy_sha256
 from stalkrisk._internal.validation import plain_line, plain_text
+from stalkrisk.assessment import ScaleRole
 from stalkrisk.bands import BandSpec, Identifier
 from stalkrisk.features import FACTORS, MAX_COUNT, FactorKind, FactorValue
 from stalkrisk.schemas import Presence
@@ -405,6 +406,10 @@ class Scale(_Strict):
     """Rules that set a minimum band."""
     missing: MissingDataRule
     """The missing-data rule (a logistic scale tolerates no unknown items)."""
+    role: ScaleRole | None = None
+    """What the scale is about (``persistence``, ``recurrence``, ``harm``, ``reoffending``,
+    ``failure_to_appear``, ``new_arrest``, ``violent_arrest``): reports order and word scales
+    by their role, so an instrument of your own gets the same report."""
     kind: Literal["sum", "logistic"] = "sum"
     """``sum`` of points, or ``logistic`` (points are log-odds)."""
     horizons: Annotated[list[Horizon], Field(max_length=20)] = Field(default_factory=list)
@@ -607,7 +612,10 @@ class Instrument(_Strict):
 
         Only :func:`stalkrisk.verify` uses it, to check records written in that format.
         """
-        return legacy_sha256(self.model_dump(mode="json", exclude_defaults=True))
+        content = self.model_dump(mode="json", exclude_defaults=True)
+        for scale in content["scales"]:
+            scale.pop("role", None)  # added to the format after record format 1
+        return legacy_sha256(content)
 
     @property
     def reference(self) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from stalkrisk.assessment import Assessment, ScaleResult, fmt_points
-from stalkrisk.bands import BandSpec
+from stalkrisk.bands import Band, BandSpec
 from stalkrisk.instruments import Instrument, bundled_instruments
 
 if TYPE_CHECKING:
@@ -68,15 +68,23 @@ def _matplotlib() -> Any:
 
 def _band_specs(
     assessment: Assessment, scale_id: str, instrument: Instrument | None
-) -> list[BandSpec]:
+) -> Sequence[Band | BandSpec]:
+    """Return the scale's bands with their cut-points, from the result itself.
+
+    Only a result made before bands carried their cut-points (a format-1 record) needs the
+    instrument it was scored with.
+    """
+    s = assessment.scale(scale_id)
+    if len(s.bands) == 1 or any(b.min is not None or b.max is not None for b in s.bands):
+        return s.bands
     ref = assessment.instrument
     inst = instrument if instrument is not None else bundled_instruments().get(ref.id)
-    if inst is None or inst.sha256 != ref.sha256:
+    if inst is None or ref.sha256 not in (inst.sha256, inst.legacy_sha256):
         raise ValueError(NO_CUT_POINTS.format(id=ref.id, version=ref.version, sha=ref.sha256[:12]))
     return list(inst.scale(scale_id).bands)
 
 
-def _cuts(bands: Sequence[BandSpec]) -> list[float]:
+def _cuts(bands: Sequence[Band | BandSpec]) -> list[float]:
     return [b.min for b in bands if b.min is not None]
 
 
@@ -128,7 +136,7 @@ def _draw_items(ax: Any, s: ScaleResult) -> None:
     ax.set_xlim(min(lo_x, 0), hi_x + (hi_x - min(lo_x, 0)) * 0.15)
 
 
-def _draw_bands(ax: Any, s: ScaleResult, bands: Sequence[BandSpec]) -> None:
+def _draw_bands(ax: Any, s: ScaleResult, bands: Sequence[Band | BandSpec]) -> None:
     cuts = _cuts(bands)
     if s.kind == "logistic":
         banded = next((h for h in s.horizons if h.id == s.band_on), None)
@@ -268,8 +276,9 @@ def contribution_chart(
     scale_id : str
         The scale to draw.
     instrument : Instrument, optional
-        The instrument the assessment was scored with; needed only when it is not bundled
-        (its cut-points are read from it, and its hash must match the assessment's).
+        Needed only for an assessment made before results carried their bands' cut-points
+        (a format-1 record) with an instrument that is not bundled: the cut-points are then
+        read from it, and its hash must match the assessment's.
 
     Raises
     ------
@@ -304,7 +313,7 @@ def _plain_text(figure: Figure) -> None:
         text.set_usetex(False)
 
 
-def _figure(s: ScaleResult, bands: Sequence[BandSpec]) -> Figure:
+def _figure(s: ScaleResult, bands: Sequence[Band | BandSpec]) -> Figure:
     from matplotlib import style  # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
@@ -343,7 +352,7 @@ def contribution_svg(
     scale_id : str
         The scale to draw.
     instrument : Instrument, optional
-        The instrument the assessment was scored with; needed only when it is not bundled.
+        As for :func:`contribution_chart`: needed only for an old result (see there).
 
     Returns
     -------

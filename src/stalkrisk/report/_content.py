@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from stalkrisk.assessment import Assessment, Contribution, ScaleResult, ScaleStatus, fmt_points
+from stalkrisk.assessment import (
+    Assessment,
+    Contribution,
+    ScaleResult,
+    ScaleRole,
+    ScaleStatus,
+    fmt_points,
+)
 from stalkrisk.audit import AssessmentRecord, input_sha256
 from stalkrisk.features import FACTORS, FactorKind, FactorValue, evaluate_factors
 from stalkrisk.report._document import (
@@ -54,11 +61,22 @@ _PURPOSE: dict[Context, str] = {
     ),
 }
 
-# Scales shown first in each context; an instrument's other scales follow in its own order.
-_SCALE_ORDER: dict[Context, tuple[str, ...]] = {
-    "bail": ("serious_harm", "continued_stalking"),
-    "sentencing": ("continued_stalking", "serious_harm"),
+# Scales shown first in each context, by the role their instrument declares; the other scales
+# follow in the instrument's own order. A service's own instrument gets the same report.
+_ROLE_ORDER: dict[Context, tuple[ScaleRole, ...]] = {
+    "bail": (ScaleRole.HARM, ScaleRole.PERSISTENCE, ScaleRole.RECURRENCE),
+    "sentencing": (ScaleRole.PERSISTENCE, ScaleRole.RECURRENCE, ScaleRole.HARM),
 }
+
+
+def _by_role(a: Assessment, *roles: ScaleRole) -> ScaleResult | None:
+    """Return the first scale with one of ``roles`` (in the order given), or ``None``."""
+    for role in roles:
+        for s in a.scales:
+            if s.role is role:
+                return s
+    return None
+
 
 _UNVALIDATED = ("illustrative", "locally_fitted")
 
@@ -106,6 +124,17 @@ class _Facts:
 
 
 def _value_from_contribution(c: Contribution) -> FactorValue:
+    """Return the factor's value as the result carries it (``value_low``, ``value_high``)."""
+    if c.value_category is not None or {"value_low", "value_high"} & c.model_fields_set:
+        return FactorValue(c.value_low, c.value_high, category=c.value_category)
+    return _legacy_value(c)
+
+
+def _legacy_value(c: Contribution) -> FactorValue:
+    """Read a factor's value from its words, keeping only what is certain.
+
+    Only for a result made before contributions carried their values (a format-1 record).
+    """
     kind = FACTORS[c.factor].kind
     if kind is FactorKind.CATEGORY:
         return FactorValue(category=None if c.value == "unknown" else c.value)
@@ -209,7 +238,7 @@ def _band_paras(s: ScaleResult, title: bool = True) -> list[Para]:
 
 
 def _ordered(a: Assessment, context: Context) -> list[ScaleResult]:
-    first = [a.scale(sid) for sid in _SCALE_ORDER[context] if sid in {s.scale for s in a.scales}]
+    first = [s for role in _ROLE_ORDER[context] for s in a.scales if s.role is role]
     return first + [s for s in a.scales if s not in first]
 
 
@@ -623,8 +652,7 @@ def _indicator_blocks(facts: _Facts, indicators: Iterable[tuple[str, str]]) -> l
 
 def _serious_harm(a: Assessment, facts: _Facts) -> Section:
     blocks: list[Block] = []
-    scales = {s.scale: s for s in a.scales}
-    harm = scales.get("serious_harm")
+    harm = _by_role(a, ScaleRole.HARM)
     if harm is not None:
         blocks += _band_paras(harm)
         fired = harm.fired_red_flags
@@ -639,8 +667,8 @@ def _serious_harm(a: Assessment, facts: _Facts) -> Section:
         names = ", ".join(s.title for s in a.scales)
         blocks.append(
             Para(
-                f"The instrument {a.instrument.id} has no serious-harm scale (its scales: "
-                f"{names}); the indicators below come from the case.",
+                f"The instrument {a.instrument.id} has no scale of serious harm (role "
+                f"harm; its scales: {names}); the indicators below come from the case.",
                 style="warning",
             )
         )
@@ -658,15 +686,14 @@ def _serious_harm(a: Assessment, facts: _Facts) -> Section:
 
 def _persistence(a: Assessment, facts: _Facts) -> Section:
     blocks: list[Block] = []
-    scales = {s.scale: s for s in a.scales}
-    cont = scales.get("continued_stalking")
-    if cont is not None:
-        blocks += _band_paras(cont)
-    else:
+    for cont in (_by_role(a, ScaleRole.PERSISTENCE), _by_role(a, ScaleRole.RECURRENCE)):
+        if cont is not None:
+            blocks += _band_paras(cont)
+    if not blocks:
         blocks.append(
             Para(
-                f"The instrument {a.instrument.id} has no continued-stalking scale; the "
-                "indicators below come from the case.",
+                f"The instrument {a.instrument.id} has no scale of continued stalking (role "
+                "persistence or recurrence); the indicators below come from the case.",
                 style="warning",
             )
         )
@@ -693,7 +720,7 @@ def _treatment(a: Assessment, facts: _Facts, case: Case | None) -> Section:
         )
         if facts.state(factor) == "present"
     ]
-    cont = next((s for s in a.scales if s.scale == "continued_stalking"), None)
+    cont = _by_role(a, ScaleRole.PERSISTENCE, ScaleRole.RECURRENCE)
     if cont is not None and cont.final_band is not None and cont.final_band.rank > 0:
         stalking_focus.insert(0, f"a {cont.final_band.label} band for continued stalking")
     if stalking_focus:
@@ -808,7 +835,7 @@ def _management(a: Assessment, facts: _Facts, case: Case | None) -> Section:
         if facts.state(factor) is None:
             continue
         items.append(f"{text}: {facts.describe(factor)}.")
-    harm = next((s for s in a.scales if s.scale == "serious_harm"), None)
+    harm = _by_role(a, ScaleRole.HARM)
     if harm is not None:
         items.append(
             f"Serious harm: final band {_final_label(harm)}; red flags fired: "

@@ -50,10 +50,9 @@ def _normalise_code(value: str) -> str:
             "a Home Office offence code is 3 digits for the group and 2 for the sub-code, "
             "written 02700 or 027/00",
         )
-    code = value.replace("/", "")
-    if code == "00000":
-        raise PydanticCustomError("home_office_code_format", "00000 is not an offence code")
-    return code
+    # 000/00 and 000/01 are well-formed; OGRS3 declines both, with the reason (see
+    # stalkrisk._internal.ogrs3): the schema checks the form of a code, the instrument its use.
+    return value.replace("/", "")
 
 
 #: A Home Office offence classification code, stored as 5 digits (``02700``).
