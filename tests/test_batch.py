@@ -673,7 +673,7 @@ def test_cli_batch_with_a_model(
     assert len(scored) == 3
     assert all(0 < r["scales"]["model"]["total"] < 1 for r in scored)
     err = capsys.readouterr().err
-    assert "fitted to local data; not validated" in err
+    assert stalkrisk.LOCALLY_FITTED_STATEMENT.rstrip(".") in err
     both = ["batch", str(source), "-o", str(out), "--model", str(saved_model)]
     assert main([*both, "--instrument", "ogrs3"]) == 2
     broken = tmp_path / "broken-model.json"

@@ -133,17 +133,26 @@ def test_comparison_script_runs(
     assert "Learned points: " in out
 
 
-def test_model_docs_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_model_docs_example_runs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import re
 
     doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
-    exec(compile(block, "docs/model.md", "exec"), {})
+    fit, score = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
+    monkeypatch.chdir(tmp_path)  # the second block saves model.json
+    namespace: dict[str, object] = {}
+    exec(compile(fit, "docs/model.md", "exec"), namespace)
     out = capsys.readouterr().out.splitlines()
     probability, band = out[0].split()
     assert 0 < float(probability) < 1
     assert band in ("low", "moderate", "high")
     assert "protective_order_breaches" in out[1]
+    exec(compile(score, "docs/model.md", "exec"), namespace)
+    scored = capsys.readouterr().out.splitlines()
+    # the saved model scores the case as the model in memory did
+    assert scored[0].split()[:2] == [probability, band]
+    assert "protective_order_breaches" in scored[1]
 
 
 @pytest.mark.parametrize(

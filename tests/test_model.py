@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -72,8 +74,10 @@ def test_explanations_sum_to_the_linear_predictor() -> None:
     X, y, _ = simulated()
     model = LogisticRiskModel(random_state=0).fit(X, y)
     e = model.explain(X[:50])
-    assert np.allclose(e.linear_predictor, model.decision_function(X[:50]), atol=1e-12)
-    assert np.allclose(e.contributions.sum(axis=1) + e.intercept, e.linear_predictor)
+    # one decision function: the explanation's predictor is the model's, and its
+    # contributions add up to it exactly
+    assert np.array_equal(e.linear_predictor, model.decision_function(X[:50]))
+    assert np.array_equal(e.contributions.sum(axis=1) + e.intercept, e.linear_predictor)
     assert e.feature_names == ("x0", "x1", "x2", "x3")
     top = e.top(0, 2)
     assert len(top) == 2
@@ -85,9 +89,9 @@ def test_one_case_prediction_equals_predict_proba() -> None:
     model = LogisticRiskModel(random_state=0).fit(X, y)
     p = model.predict_proba(X[:200])[:, 1]
     for row, expected in zip(X[:200], p, strict=True):
-        assert abs(model.predict_one(row.tolist()) - expected) <= 1e-12
+        assert model.predict_one(row.tolist()) == expected  # the same decision function
     by_name = dict(zip(["x0", "x1", "x2", "x3"], X[0].tolist(), strict=True))
-    assert abs(model.predict_one(by_name) - p[0]) <= 1e-12
+    assert model.predict_one(by_name) == p[0]
     with pytest.raises(KeyError, match="missing feature"):
         model.predict_one({"x0": 1.0})
     with pytest.raises(ValueError, match="expected 4 feature values"):
@@ -119,12 +123,38 @@ def test_bands_and_top_in_one_pass_equal_the_separate_methods() -> None:
     assert np.array_equal(result.band, model.predict_band(X))
     explanation = model.explain(X)
     for row in range(X.shape[0]):
-        expected = [name for name, _ in explanation.top(row, 3)]
-        assert result.top_features(row) == expected
+        assert result.top_features(row) == [name for name, _ in explanation.top(row, 3)]
+        assert result.top_value[row].tolist() == [value for _, value in explanation.top(row, 3)]
     # Ties go to the lower feature index, as in ModelExplanation.top.
     tied = model.predict_bands_and_top(np.zeros((2, 4)), n=4)
     assert tied.top.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3]]
     assert model.predict_bands_and_top(X[:5], n=0).top.shape == (5, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 2100),
+    features=st.integers(1, 40),
+    seed=st.integers(0, 2**32 - 1),
+    fortran=st.booleans(),
+)
+def test_every_prediction_path_gives_a_row_the_same_bits(
+    rows: int, features: int, seed: int, fortran: bool
+) -> None:
+    # A row's probability does not depend on the rows scored with it, the memory order of the
+    # matrix or the method asked: each is derived from the one decision function.
+    rng = np.random.default_rng(seed)
+    model = LogisticRiskModel().fit(rng.normal(size=(60, features)), np.arange(60) % 2)
+    X = rng.normal(scale=3.0, size=(rows, features))
+    z = model.decision_function(np.asfortranarray(X) if fortran else X)
+    p = model.predict_proba(X)[:, 1]
+    together = model.predict_bands_and_top(X, n=min(3, features))
+    assert np.array_equal(p, together.probability)
+    assert np.array_equal(model.predict_band(X), together.band)
+    assert np.array_equal(model.explain(X).linear_predictor, z)
+    for i in {0, rows // 2, rows - 1}:
+        assert model.decision_function(X[i : i + 1])[0] == z[i]
+        assert model.predict_one(X[i]) == p[i]
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -144,7 +174,7 @@ def test_bands_and_top_refuse_non_finite_values(bad: float) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"calibration": "isotonic"}, "calibration must be"),
+        ({"calibration": "isotonic"}, "'calibration' parameter of LogisticRiskModel must be"),
         ({"cut_points": (0.5, 0.2)}, "cut_points must be increasing"),
         ({"cut_points": (0.0, 0.5)}, "strictly between 0 and 1"),
         ({"band_labels": ("a", "b")}, "band_labels needs one label more"),

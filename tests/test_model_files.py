@@ -212,9 +212,13 @@ def test_saving_a_case_model_with_other_classes_is_refused() -> None:
         ({"cut_points": (0.2, math.inf)}, "the 2nd is not strictly between 0 and 1"),
         ({"cut_points": "0.2,0.5"}, "a sequence of numbers"),
         ({"cut_points": (0.2, True)}, "the 2nd is not a number"),
-        ({"C": 0.0}, "C must be a positive, finite number"),
-        ({"C": math.inf}, "C must be a positive, finite number"),
-        ({"cv": 1}, "cv must be an integer of at least 2"),
+        # scikit-learn's parameter validation (_parameter_constraints): the rule, by name
+        ({"C": 0.0}, "'C' parameter of LogisticRiskModel must be a float in the range (0.0, inf)"),
+        ({"C": math.inf}, "'C' parameter of LogisticRiskModel must be a float in the range"),
+        ({"cv": 1}, "'cv' parameter of LogisticRiskModel must be an int in the range [2, inf)"),
+        ({"max_iter": 0}, "'max_iter' parameter of LogisticRiskModel must be an int"),
+        ({"random_state": -1}, "'random_state' parameter of LogisticRiskModel must be an int"),
+        ({"class_weight": "even"}, "'class_weight' parameter of LogisticRiskModel must be"),
     ],
 )
 def test_the_model_refuses_what_a_file_would_refuse_at_fit(

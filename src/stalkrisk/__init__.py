@@ -16,6 +16,7 @@ Examples
 from stalkrisk._version import __version__
 from stalkrisk.assessment import (
     DECISION_SUPPORT_NOTICE,
+    LOCALLY_FITTED_STATEMENT,
     Assessment,
     Contribution,
     HorizonResult,
@@ -72,6 +73,7 @@ __all__ = [
     "DECISION_SUPPORT_NOTICE",
     "DEFAULT_INSTRUMENT",
     "FACTORS",
+    "LOCALLY_FITTED_STATEMENT",
     "RECORD_FORMAT",
     "SCHEMA_VERSION",
     "Assessment",

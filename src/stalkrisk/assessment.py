@@ -22,6 +22,7 @@ from stalkrisk.schemas._case import CaseId
 
 __all__ = [
     "DECISION_SUPPORT_NOTICE",
+    "LOCALLY_FITTED_STATEMENT",
     "Assessment",
     "Contribution",
     "HorizonResult",
@@ -38,6 +39,12 @@ __all__ = [
 DECISION_SUPPORT_NOTICE = (
     "This assessment supports a professional's judgement; it is not a decision about bail, "
     "sentence or any person's liberty or safety."
+)
+
+#: Shown wherever a model's results are: its weights are fitted to a service's own outcomes
+#: (``stalkrisk fit``) and are not validated until they are checked on other cases.
+LOCALLY_FITTED_STATEMENT = (
+    "Weights fitted to local outcome data; not validated until checked on other cases."
 )
 
 

@@ -36,7 +36,13 @@ from stalkrisk._internal.files import atomic_output, atomic_write, same_files
 from stalkrisk._internal.terminal import SafeText
 from stalkrisk._internal.validation import known_field_names
 from stalkrisk._version import __version__
-from stalkrisk.assessment import DECISION_SUPPORT_NOTICE, Assessment, ScaleResult, fmt_points
+from stalkrisk.assessment import (
+    DECISION_SUPPORT_NOTICE,
+    LOCALLY_FITTED_STATEMENT,
+    Assessment,
+    ScaleResult,
+    fmt_points,
+)
 from stalkrisk.audit import AssessmentRecord, canonical_input, verify
 from stalkrisk.errors import (
     CaseFileError,
@@ -638,11 +644,7 @@ def _fit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print("largest coefficients (log-odds per unit):", file=out)
     for name, beta in ranked[:10]:
         print(f"  {beta:+.4f}  {name}", file=out)
-    print(
-        "Weights fitted to local data are not validated until checked on other cases "
-        "(stalkrisk evaluate).",
-        file=out,
-    )
+    print(f"{LOCALLY_FITTED_STATEMENT} Check them with stalkrisk evaluate.", file=out)
     return EXIT_OK
 
 
@@ -698,49 +700,35 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _score_with_model(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     api = _model_api()
     try:
-        model = api.load_model(args.model)
+        model = api.CaseModel.load(args.model)
     except ModelFileError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
-    encoder = getattr(model, "encoder_", None)
-    if encoder is None:
+    except ValueError:
         raise _UsageError(
             f"{args.model} was fitted on a table of numbers, not on cases; it cannot score cases"
-        )
+        ) from None
     records, failures = _load_cases(args.files, stdin, err)
-    results = []
-    for label, case in records:
-        row = encoder.transform([case])
-        p = float(model.predict_proba(row)[0, 1])
-        band = model.bands[int(model.predict_band(row)[0])]
-        top = model.explain(row).top(0, 3)
-        results.append(
-            {
-                "case_id": case.case_id,
-                "source": label,
-                "probability": p,
-                "band": band,
-                "top_contributions": top,
-            }
-        )
+    scores = model.score([case for _, case in records])
     if args.format == "json":
+        results = [
+            {"source": label, **scored.model_dump(mode="json")}
+            for (label, _), scored in zip(records, scores, strict=True)
+        ]
         print(json.dumps(results, indent=2), file=out)
     else:
-        for r in results:
+        for scored in scores:
             tops = (
-                "; ".join(f"{name} {value:+.3f}" for name, value in r["top_contributions"] if value)
+                "; ".join(f"{name} {value:+.3f}" for name, value in scored.top_contributions)
                 or "none"
             )
             print(
-                f"{r['case_id']}: probability {r['probability']:.3f}, band {r['band']} "
+                f"{scored.case_id}: probability {scored.probability:.3f}, band {scored.band} "
                 f"(largest log-odds contributions: {tops})",
                 file=out,
             )
-        print(
-            "Model weights fitted to local data; not validated until checked on other cases. "
-            + DECISION_SUPPORT_NOTICE,
-            file=out,
-        )
+        print(f"Model sha256: {model.sha256}", file=out)
+        print(f"{LOCALLY_FITTED_STATEMENT} {DECISION_SUPPORT_NOTICE}", file=out)
     return EXIT_INVALID if failures else EXIT_OK
 
 
@@ -812,7 +800,7 @@ def _batch_scorer(args: argparse.Namespace) -> tuple[Instrument | None, str]:
         _model_api()  # a clear message when the [ml] extra is missing
         return (
             None,
-            "model weights fitted to local data; not validated until checked on other cases",
+            LOCALLY_FITTED_STATEMENT,
         )
     inst = _instrument(args.instrument or DEFAULT_INSTRUMENT)
     if inst.answers_only:

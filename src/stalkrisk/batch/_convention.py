@@ -6,13 +6,12 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from stalkrisk._internal import documents
-from stalkrisk._internal.validation import known_field_names
+from stalkrisk._internal import documents, intake
 from stalkrisk.batch._limits import CSV_CELL_JSON, CSV_CONFLICT
 from stalkrisk.schemas import Case
 
 #: Every field name of the case schema: a column or key outside it is never repeated in errors.
-CASE_KEYS: Final = known_field_names(Case)
+CASE_KEYS: Final = intake.CASE_KEYS
 
 # --- the CSV convention ---------------------------------------------------------------------
 

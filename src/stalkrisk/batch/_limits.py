@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from stalkrisk._internal import documents
+from stalkrisk._internal import documents, intake
 
 #: The most bytes one record may take: one JSONL line, or one CSV record (its lines together),
 #: not counting the line ending. A longer record is an error row; the rest of it is skipped
@@ -28,7 +28,7 @@ CUT_SHORT: Final = documents.CUT_SHORT
 NON_FINITE: Final = documents.NON_FINITE
 NUMBER_TOO_LONG: Final = documents.NUMBER_TOO_LONG
 TOO_DEEP: Final = documents.TOO_DEEP
-NOT_OBJECT: Final = "a case must be a JSON object"
+NOT_OBJECT: Final = intake.NOT_OBJECT
 CSV_BAD: Final = "not valid CSV ({reason})"
 CSV_CELL_TOO_LONG: Final = (
     "a cell is longer than {limit:,} characters, the most one CSV cell may hold"
@@ -40,10 +40,7 @@ CSV_QUOTES: Final = (
     "the quotes in this record do not pair up (a quote inside an unquoted cell must be "
     'written inside a quoted cell, doubled: "")'
 )
-NOT_A_CASE: Final = (
-    'a labelled record holds its case under "case"; {field} beside it would not be part of '
-    'the case: move it into "case"'
-)
+NOT_A_CASE: Final = intake.NOT_A_CASE
 CSV_EXTRA_CELLS: Final = "the row has {cells} cells but the header names {columns} columns"
 CSV_CONFLICT: Final = "column {column} conflicts with column {other}"
 CSV_CELL_JSON: Final = "a cell starting with [ or {{ must be valid JSON ({reason})"

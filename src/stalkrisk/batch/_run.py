@@ -12,13 +12,14 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel
 
+from stalkrisk._internal import intake
 from stalkrisk._internal.validation import ENTRIES_COUNTED, few_entries
 from stalkrisk._internal.vectorised import ScaleScores
 from stalkrisk.assessment import ScaleStatus
 from stalkrisk.batch._frame_readers import arrow_file_records, frame_records
-from stalkrisk.batch._limits import MAX_PROBLEMS, NOT_A_CASE, NOT_OBJECT, UNKNOWN_FORMAT
+from stalkrisk.batch._limits import MAX_PROBLEMS, UNKNOWN_FORMAT
 from stalkrisk.batch._readers import (
     Raw,
     csv_records,
@@ -43,14 +44,10 @@ from stalkrisk.instruments import DEFAULT_INSTRUMENT, ValidationStatus
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case
 from stalkrisk.schemas._base import MAX_LIST_ITEMS, TEXT_CELLS
-from stalkrisk.schemas._case import CaseId
 from stalkrisk.scoring import WeightedScorer
 
 _METERED: Final = frozenset({"jsonl", "json", "csv"})  # read through the opened stream
 _M = TypeVar("_M", bound=BaseModel)
-_MAX_FIELD_PATH: Final = 200
-_CASE_ID = TypeAdapter(CaseId)
-_CASE_FIELDS: Final = frozenset(Case.model_fields)
 _SHORT_TEXT: Final = {ENTRIES_COUNTED: True}
 
 # --- scoring --------------------------------------------------------------------------------
@@ -134,27 +131,6 @@ def _file_records(stream: IO[bytes], fmt: InputFormat, name: str) -> Iterator[Ra
     if fmt in ("parquet", "arrow"):
         return arrow_file_records(stream, fmt, name)
     return json_array_records(stream, name)
-
-
-def _field_path(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    if len(out) > _MAX_FIELD_PATH:  # an unknown key may be as long as the record
-        out = out[: _MAX_FIELD_PATH - 3] + "..."
-    return out or "(top level)"
-
-
-def _known_case_id(data: Any) -> str | None:
-    """Return the record's case id, only when it is valid (an invalid one is never echoed)."""
-    if isinstance(data, Case):
-        return data.case_id
-    if isinstance(data, Mapping) and isinstance(data.get("case_id"), str):
-        try:
-            return _CASE_ID.validate_python(data["case_id"])
-        except ValidationError:
-            return None
-    return None
 
 
 class _InstrumentRows:
@@ -246,62 +222,59 @@ MODEL_SCALE: Final = "model"
 
 
 class _ModelRows:
-    """Scores chunks of cases with a fitted logistic model and its case encoder."""
+    """Scores chunks of cases with a fitted model, by :class:`stalkrisk.model.CaseModel`."""
 
     def __init__(self, model: Any) -> None:
         from stalkrisk.model import (  # noqa: PLC0415 - the [ml] extra, only when asked for
             MODEL_FORMAT,
+            CaseModel,
             LogisticRiskModel,
-            load_model,
         )
-        from stalkrisk.model._persistence import model_sha256  # noqa: PLC0415
 
-        if isinstance(model, str | os.PathLike):
-            model = load_model(model)
-        if not isinstance(model, LogisticRiskModel):
+        if not isinstance(model, CaseModel | LogisticRiskModel | str | os.PathLike):
             raise TypeError("model must be a LogisticRiskModel or the path of a saved model")
-        encoder = getattr(model, "encoder_", None)
-        if encoder is None:
-            raise ValueError(
-                "the model was fitted on a table of numbers, not on cases, so it cannot score "
-                "cases; save it with its encoder (save_model(model, path, encoder=...)) and load it"
-            )
-        self.model, self.encoder = model, encoder
+        self.model = CaseModel.of(model)
         self.info = BatchInstrument(
             id="logistic-model",
             version=MODEL_FORMAT,
-            sha256=model_sha256(model, encoder=encoder),
+            sha256=self.model.sha256,
             scales=(MODEL_SCALE,),
             # Fitted to local outcomes; not validated until checked on other cases.
             validation_status=ValidationStatus.LOCALLY_FITTED.value,
         )
 
     def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
-        x = self.encoder.transform(cases)
-        result = self.model.predict_bands_and_top(x, n=min(top, x.shape[1]))
+        # the arrays CaseModel.score reads, read the same way, without a ModelScore per case
+        result = self.model.predict(cases, top)
         bands = self.model.bands
         names = result.feature_names
-        rows: list[tuple[ScaleRow, ...]] = []
-        for j in range(len(cases)):
-            contributions = x[j] * self.model.coef_
-            tops = tuple(
-                TopContribution.model_construct(item=names[k], points=float(contributions[k]))
-                for k in result.top[j].tolist()
-                if contributions[k] != 0
+        return [
+            (
+                _construct(
+                    ScaleRow,
+                    {
+                        "scale": MODEL_SCALE,
+                        "status": ScaleStatus.SCORED,
+                        "total": probability,
+                        "band": bands[band],
+                        "band_floor": None,
+                        "top": tuple(
+                            _construct(TopContribution, {"item": names[k], "points": value})
+                            for k, value in zip(order, values, strict=True)
+                            if value
+                        ),
+                        "horizons": (),
+                    },
+                ),
             )
-            rows.append(
-                (
-                    ScaleRow.model_construct(
-                        scale=MODEL_SCALE,
-                        status=ScaleStatus.SCORED,
-                        total=float(result.probability[j]),
-                        band=bands[int(result.band[j])],
-                        band_floor=None,
-                        top=tops,
-                    ),
-                )
+            for probability, band, order, values in zip(
+                result.probability.tolist(),
+                result.band.tolist(),
+                result.top.tolist(),
+                result.top_value.tolist(),
+                strict=True,
             )
-        return rows
+        ]
 
 
 class BatchRun(Iterator[BatchRow]):
@@ -419,7 +392,7 @@ class BatchRun(Iterator[BatchRow]):
         return BatchRow(
             record=record,
             line=raw.line,
-            case_id=_known_case_id(raw.data),
+            case_id=intake.known_case_id(raw.data),
             instrument=self.instrument,
             error=error,
         )
@@ -435,42 +408,12 @@ class BatchRun(Iterator[BatchRow]):
             raw = parse_record(raw.text, last=raw.last, line=raw.line)
         if raw.kind is not None:
             return self._error_row(record, raw, raw.kind, raw.problems)
-        data = raw.data
-        if isinstance(data, Case):
-            return data
-        if isinstance(data, Mapping):
-            data = dict(data)
-            labelled = _labelled_case(data)
-            if isinstance(labelled, Problem):
-                return self._error_row(record, raw, ErrorKind.VALIDATION, [labelled])
-            try:
-                return Case.model_validate(labelled, context=context)
-            except ValidationError as exc:
-                problems = [
-                    Problem(field=_field_path(e["loc"]), message=e["msg"], type=e["type"])
-                    for e in exc.errors(include_input=False, include_url=False)
-                ]
-                return self._error_row(record, raw, ErrorKind.VALIDATION, problems)
-        problem = Problem(field="(top level)", message=NOT_OBJECT, type="not_object")
-        return self._error_row(record, raw, ErrorKind.NOT_OBJECT, [problem])
-
-
-def _labelled_case(data: dict[str, Any]) -> dict[str, Any] | Problem:
-    """Return the case of a record: itself, or, for a labelled record, what it holds under "case".
-
-    A labelled record (``{"case": {...}, "outcome": 1}``, as ``stalkrisk fit`` reads and
-    :meth:`stalkrisk.synthetic.Cohort.write_jsonl` writes) is scored as its case; the labels
-    beside it are not read. A field of a case beside ``"case"`` is an error, not dropped.
-    """
-    inner = data.get("case")
-    if not isinstance(inner, dict) or "case_id" in data:
-        return data
-    beside = sorted(k for k in data if k != "case" and k in _CASE_FIELDS)
-    if beside:
-        return Problem(
-            field=beside[0], message=NOT_A_CASE.format(field=beside[0]), type="labelled_record"
-        )
-    return inner
+        checked = intake.validate_case(raw.data, context=context)
+        if isinstance(checked, Case):
+            return checked
+        kind = ErrorKind.NOT_OBJECT if checked.kind == "not_object" else ErrorKind.VALIDATION
+        problems = [Problem(field=i.field, message=i.message, type=i.type) for i in checked.issues]
+        return self._error_row(record, raw, kind, problems)
 
 
 @contextlib.contextmanager

@@ -3,7 +3,9 @@
 ``CaseEncoder`` turns cases into a feature matrix through the same factor registry the
 instruments use; ``LogisticRiskModel`` is a scikit-learn classifier with cross-validated
 calibration, bands and per-feature explanations, saved to and loaded from JSON;
-``PointsRiskModel`` learns a small integer score directly; ``to_instrument`` freezes a model
+``score_case`` and ``score_cases`` score cases with a fitted model (the one path every command
+takes, each result named by the model's ``model_sha256``); ``PointsRiskModel`` learns a small
+integer score directly; ``to_instrument`` freezes a model
 into a points instrument; ``evaluate`` reports discrimination, calibration and a fairness
 audit by group, and the ``*Display`` classes plot it (needs ``stalkrisk[plot]``).
 """
@@ -35,6 +37,7 @@ from stalkrisk.model._logistic import (
 from stalkrisk.model._persistence import MODEL_FORMAT, load_model, model_sha256, save_model
 from stalkrisk.model._plots import BandRatesDisplay, CalibrationCurveDisplay, RocDisplay
 from stalkrisk.model._points import PointsRiskModel
+from stalkrisk.model._scoring import CaseModel, ModelScore, score_case, score_cases
 
 __all__ = [
     "MODEL_FORMAT",
@@ -42,11 +45,13 @@ __all__ = [
     "BandsAndTop",
     "CalibrationCurveDisplay",
     "CaseEncoder",
+    "CaseModel",
     "Dataset",
     "EvaluationReport",
     "GroupAudit",
     "LogisticRiskModel",
     "ModelExplanation",
+    "ModelScore",
     "PointsConversion",
     "PointsRiskModel",
     "RocDisplay",
@@ -57,6 +62,8 @@ __all__ = [
     "read_dataset",
     "reliability_table",
     "save_model",
+    "score_case",
+    "score_cases",
     "to_instrument",
     "wilson_interval",
 ]

@@ -14,10 +14,8 @@ from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import ValidationError
 
-from stalkrisk._internal import documents
-from stalkrisk._internal.validation import known_field_names
+from stalkrisk._internal import documents, intake
 from stalkrisk.schemas import Case
 
 __all__ = [
@@ -160,7 +158,6 @@ def _take_outcome_and_labels(
 
 #: The largest data file ``fit`` and ``evaluate`` read (a fitted model holds its cases in memory).
 MAX_DATASET_BYTES: Final = 1024 * 1024 * 1024
-_CASE_KEYS: Final = known_field_names(Case)
 
 
 def _lines(path: Path, problems: list[tuple[str, str]]) -> Iterable[tuple[int, bytes]]:
@@ -198,12 +195,12 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
         if text is None:
             continue
         try:
-            record = documents.parse_json(text, one_line=True, known_keys=_CASE_KEYS)
+            record = documents.parse_json(text, one_line=True, known_keys=intake.CASE_KEYS)
         except documents.DocumentError as exc:
             problems.append((where, exc.message))
             continue
         if not isinstance(record, dict):
-            problems.append((where, "a record must be a JSON object"))
+            problems.append((where, intake.NOT_OBJECT))
             continue
         records += 1
         present.update(n for n in (outcome, *groups) if n in record)
@@ -211,15 +208,10 @@ def _read_jsonl(path: Path, outcome: str, groups: Sequence[str]) -> Dataset:
         y, labels = _take_outcome_and_labels(record, where, outcome, groups, problems)
         if y is None or len(problems) > count:
             continue
-        if isinstance(record.get("case"), dict):
-            # {"case": {...}, "outcome": ..., labels...}: fields beside the case are not it
-            record = record["case"]
-        try:
-            case = Case.model_validate(record)
-        except ValidationError as exc:
-            for e in exc.errors(include_input=False, include_url=False):
-                loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-                problems.append((where, f"{loc}: {e['msg']}"))
+        # {"case": {...}, "outcome": ..., labels...} is read as its case, as every reader does
+        case = intake.validate_case(record)
+        if isinstance(case, intake.Rejected):
+            problems += [(where, f"{issue.field}: {issue.message}") for issue in case.issues]
             continue
         cases.append(case)
         ys.append(y)

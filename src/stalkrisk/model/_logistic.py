@@ -7,9 +7,10 @@ import itertools
 import math
 import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, get_args
+from numbers import Integral, Real
+from typing import Any, ClassVar, Final, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -19,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -191,7 +193,9 @@ class ModelExplanation:
     """Per-feature contributions on the log-odds scale.
 
     ``contributions[i, j]`` is coefficient j times feature j of row i; each row's
-    contributions plus ``intercept`` sum to its ``linear_predictor``.
+    contributions plus ``intercept`` sum to its ``linear_predictor`` (to within rounding:
+    ``linear_predictor`` is the model's decision function itself, the value its probability
+    and band come from).
     """
 
     feature_names: tuple[str, ...]
@@ -215,6 +219,9 @@ class BandsAndTop:
     top: NDArray[np.intp]
     """Shape (n_rows, n): feature indices, the largest absolute contribution first."""
     feature_names: tuple[str, ...]
+    top_value: NDArray[np.float64]
+    """Shape (n_rows, n): the contributions (log-odds) of the features in ``top``, each equal
+    to the one :meth:`LogisticRiskModel.explain` gives."""
 
     def top_features(self, row: int) -> list[str]:
         """Return the names of one row's largest contributions, largest first."""
@@ -256,7 +263,12 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
-        Coefficients on the log-odds scale (after any recalibration).
+        Coefficients on the log-odds scale (after any recalibration), per unit of each
+        feature. One-dimensional, where scikit-learn's ``LogisticRegression`` keeps shape
+        ``(1, n_features)`` for a binary outcome: the model only ever predicts an outcome and
+        its absence, and one number per feature is what a model file stores, what
+        :func:`~stalkrisk.model.to_instrument` turns into points and what explanations
+        multiply; ``coef_.reshape(1, -1)`` gives scikit-learn's shape.
     intercept_ : float
         Intercept on the log-odds scale.
     classes_ : ndarray of shape (2,)
@@ -312,16 +324,26 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         tags.classifier_tags.multi_class = False
         return tags
 
+    #: The parameters' types and ranges, checked by scikit-learn's ``_validate_params`` when
+    #: fitting (``InvalidParameterError``, a ``ValueError`` that names the parameter and its
+    #: rule). They are the rules a model file's ``params`` follow (``_persistence._Params``).
+    #: ``cut_points`` and ``band_labels`` are checked by the functions a model file is checked
+    #: with (:func:`cut_points_problem`, :func:`band_labels_problem`), whose reasons name a
+    #: value by its position and never repeat it.
+    _parameter_constraints: ClassVar[dict[str, Any]] = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "calibration": [StrOptions({"none", "sigmoid"})],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "cut_points": "no_validation",
+        "band_labels": "no_validation",
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+    }
+
     def _check_params(self) -> None:
         """Refuse the parameters a model file would refuse, with the same rules."""
-        if self.calibration not in ("none", "sigmoid"):
-            raise ValueError(f"calibration must be 'none' or 'sigmoid', not {self.calibration!r}")
-        C: Any = self.C
-        if isinstance(C, bool) or not isinstance(C, numbers.Real) or not 0 < float(C) < math.inf:
-            raise ValueError("C must be a positive, finite number")
-        cv: Any = self.cv
-        if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
-            raise ValueError("cv must be an integer of at least 2")
+        self._validate_params()
         reason = cut_points_problem(self.cut_points)
         if reason is not None:
             raise ValueError(f"{BAD_CUT_POINTS_PARAM}; {reason}")
@@ -397,22 +419,75 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.library_version_ = __version__
         return self
 
+    # ------------------------------------------------------------------ predictions
+    #
+    # Every prediction is derived from one decision function, as scikit-learn's
+    # LinearClassifierMixin derives its own. A row's log-odds are the sum of its contributions
+    # (coefficient times value, feature by feature, summed along the row) plus the intercept,
+    # computed by _log_odds on a block of rows at a time. The sum of a row depends on that row
+    # alone, so a case gets the same probability to the bit whether it is scored alone
+    # (predict_one), with others (predict_proba, a batch) or explained (explain), and its
+    # contributions add up to exactly the log-odds it was scored with. _sigmoid turns log-odds
+    # into probabilities and _band_of cuts those into bands.
+
+    def _blocks(
+        self, data: NDArray[np.float64]
+    ) -> Iterator[tuple[slice, NDArray[np.float64], NDArray[np.float64]]]:
+        """Yield ``(rows, block, contributions)`` for each block of rows of validated data.
+
+        The contributions are ``block * coef_``, in a buffer reused from block to block (so
+        no matrix-sized temporary is made, and each block stays in the processor's cache);
+        they are valid until the next block is asked for.
+        """
+        coef, _ = self._terms()
+        data = np.ascontiguousarray(data, dtype=np.float64)  # rows summed in memory order
+        rows, k = data.shape
+        buffer = np.empty((min(_BLOCK_ROWS, rows), k))
+        for start in range(0, rows, _BLOCK_ROWS):
+            block = data[start : start + _BLOCK_ROWS]
+            m = block.shape[0]
+            yield slice(start, start + m), block, np.multiply(block, coef, out=buffer[:m])
+
+    def _log_odds(self, contributions: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the log-odds of rows (or of one row) from their contributions.
+
+        This is the decision function: every prediction's log-odds come from here.
+        """
+        return np.asarray(contributions.sum(axis=-1) + self.intercept_, dtype=np.float64)
+
+    def _linear_predictor(self, data: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the log-odds of each row of validated data."""
+        z = np.empty(data.shape[0], dtype=np.float64)
+        for rows, _, contributions in self._blocks(data):
+            z[rows] = self._log_odds(contributions)
+        return z
+
+    def _band_of(self, probability: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Return the band index of each probability (0 the lowest), cut at ``cut_points``."""
+        cuts = np.asarray(self.cut_points, dtype=np.float64)
+        return np.searchsorted(cuts, probability, side="right").astype(np.int64)
+
+    def _validated(self, X: ArrayLike, *, finite: bool = True) -> NDArray[np.float64]:
+        check_is_fitted(self, "coef_")
+        data: NDArray[np.float64] = validate_data(
+            self, X, dtype=np.float64, reset=False, ensure_all_finite=finite
+        )
+        return data
+
     def decision_function(self, X: ArrayLike) -> NDArray[np.float64]:
         """Return the linear predictor (log-odds) of each row."""
-        check_is_fitted(self, "coef_")
-        data: NDArray[np.float64] = validate_data(self, X, dtype=np.float64, reset=False)
-        # The same product as predict_bands_and_top's, so the two agree to the bit.
-        return np.asarray(data @ np.asarray(self.coef_, dtype=np.float64) + self.intercept_)
+        return self._linear_predictor(self._validated(X))
 
     def predict_bands_and_top(self, X: ArrayLike, n: int = 3) -> BandsAndTop:
         """Return each row's probability, band and ``n`` largest contributions.
 
-        For scoring a large encoded matrix: after one matrix product for the probabilities, the
-        contributions are found a block of rows at a time in a reused buffer, so the work on
-        each block stays in the processor's cache and no matrix-sized temporary is made.
-        The probabilities and bands equal :meth:`predict_proba` and :meth:`predict_band`; the
-        top contributions are those of :meth:`explain` (largest absolute size first, ties to
-        the lower feature index, as :meth:`ModelExplanation.top` orders them).
+        For scoring a large encoded matrix: the contributions are computed a block of rows at
+        a time in a reused buffer, and each block's log-odds and largest contributions are
+        taken from it, so the work on each block stays in the processor's cache and no
+        matrix-sized temporary is made. The probabilities and bands equal
+        :meth:`predict_proba` and :meth:`predict_band` to the bit; the top contributions are
+        those of :meth:`explain` (largest absolute size first, ties to the lower feature
+        index, as :meth:`ModelExplanation.top` orders them), with their values.
 
         Parameters
         ----------
@@ -443,39 +518,34 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         >>> result.top_features(0)
         ['x0', 'x1']
         """
-        check_is_fitted(self, "coef_")
-        data: NDArray[np.float64] = validate_data(
-            self, X, dtype=np.float64, reset=False, ensure_all_finite=False
-        )
+        data = self._validated(X, finite=False)
         rows, k = data.shape
         if not 0 <= n <= k:
             raise ValueError(f"n must be from 0 to the number of features ({k}); got {n}")
-        coef = np.asarray(self.coef_, dtype=np.float64)
-        # One matrix product for the linear predictors (BLAS may use every core for it). A
-        # row's predictor is NaN or infinite exactly when one of its values is (or a product
-        # overflows), so checking the predictors checks the matrix.
-        z = data @ coef
-        if not np.isfinite(z).all():
-            raise ValueError("Input X contains NaN or infinity.")
+        _, names = self._terms()
+        z = np.empty(rows, dtype=np.float64)
         top = np.empty((rows, n), dtype=np.intp)
-        buffer = np.empty((min(_BLOCK_ROWS, rows), k))
-        for start in range(0, rows, _BLOCK_ROWS):
-            block = data[start : start + _BLOCK_ROWS]
-            m = block.shape[0]
-            size = np.multiply(block, coef, out=buffer[:m])
-            np.abs(size, out=size)
-            index = np.arange(m)
+        top_value = np.empty((rows, n), dtype=np.float64)
+        for part, block, contributions in self._blocks(data):
+            z[part] = self._log_odds(contributions)
+            size = np.abs(contributions)  # a block-sized temporary
+            index = np.arange(block.shape[0])
             for j in range(n):
                 best = size.argmax(axis=1)
-                top[start : start + m, j] = best
+                top[part, j] = best
+                top_value[part, j] = contributions[index, best]
                 size[index, best] = -1.0
-        probability = _sigmoid(z + self.intercept_)
-        band = np.searchsorted(np.asarray(self.cut_points), probability, side="right")
+        # A row's log-odds are NaN or infinite exactly when one of its values is (or a product
+        # overflows), so checking them checks the matrix.
+        if not np.isfinite(z).all():
+            raise ValueError("Input X contains NaN or infinity.")
+        probability = _sigmoid(z)
         return BandsAndTop(
             probability=probability,
-            band=band.astype(np.int64),
+            band=self._band_of(probability),
             top=top,
-            feature_names=tuple(self._feature_names()),
+            feature_names=tuple(names),
+            top_value=top_value,
         )
 
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
@@ -498,8 +568,7 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_band(self, X: ArrayLike) -> NDArray[np.int64]:
         """Return each row's band index (0 is the lowest), cut at ``cut_points``."""
-        p = self.predict_proba(X)[:, 1]
-        return np.searchsorted(np.asarray(self.cut_points), p, side="right").astype(np.int64)
+        return self._band_of(_sigmoid(self.decision_function(X)))
 
     def explain(self, X: ArrayLike, feature_names: Sequence[str] | None = None) -> ModelExplanation:
         """Return per-feature contributions on the log-odds scale; they sum to the predictor.
@@ -507,17 +576,17 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         ``feature_names`` names the columns when the model was fitted on a plain array (for
         example ``encoder.get_feature_names_out()``); otherwise the fitted names are used.
         """
-        check_is_fitted(self, "coef_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        contributions = X * self.coef_
-        names = tuple(feature_names if feature_names is not None else self._feature_names())
+        data = self._validated(X)
+        coef, fitted_names = self._terms()
+        contributions = np.ascontiguousarray(data) * coef
+        names = tuple(feature_names if feature_names is not None else fitted_names)
         if len(names) != contributions.shape[1]:
             raise ValueError(f"expected {contributions.shape[1]} feature names, got {len(names)}")
         return ModelExplanation(
             feature_names=names,
             contributions=contributions,
             intercept=self.intercept_,
-            linear_predictor=contributions.sum(axis=1) + self.intercept_,
+            linear_predictor=self._log_odds(contributions),
         )
 
     def _feature_names(self) -> list[str]:
@@ -527,23 +596,29 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 return [str(n) for n in names]
         return [f"x{i}" for i in range(self.n_features_in_)]
 
-    def _one_case_terms(self) -> tuple[NDArray[np.float64], list[str]]:
-        """Return the coefficients and names, cached until ``coef_`` changes."""
+    def _terms(self, *, keep: bool = False) -> tuple[NDArray[np.float64], list[str]]:
+        """Return the coefficients as a float64 array and the feature names.
+
+        With ``keep``, they are kept until ``coef_`` is replaced (by fitting again, or by
+        loading), for :meth:`predict_one`'s one case at a time; scikit-learn's methods leave
+        the estimator's ``__dict__`` as it was (scikit-learn's checks test it).
+        """
         coef = getattr(self, "coef_", None)
         if coef is None:
             check_is_fitted(self, "coef_")  # raises NotFittedError
-        cached = self.__dict__.get("_one_case_cache")
+        cached = self.__dict__.get("_terms_cache")
         if cached is None or cached[0] is not coef:
-            as_array = np.ascontiguousarray(coef, dtype=np.float64)
-            cached = (coef, as_array, self._feature_names())
-            self.__dict__["_one_case_cache"] = cached
+            cached = (coef, np.ascontiguousarray(coef, dtype=np.float64), self._feature_names())
+            if keep:
+                self.__dict__["_terms_cache"] = cached
         return cached[1], cached[2]
 
     def predict_one(self, features: Mapping[str, float] | Sequence[float]) -> float:
-        """Return the outcome probability of one case, straight from the coefficients.
+        """Return the outcome probability of one case, with no scikit-learn call.
 
-        No scikit-learn call: for one case at a time (a court-support screen) this avoids the
-        per-call overhead, and equals :meth:`predict_proba` to within 1e-12.
+        For one case at a time (a court-support screen) this skips scikit-learn's input
+        checks, and goes through the same decision function, so it equals
+        :meth:`predict_proba` to the bit.
 
         Parameters
         ----------
@@ -557,7 +632,7 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         ValueError
             If there are too few or too many values, or a value is NaN or infinite.
         """
-        coef, names = self._one_case_terms()
+        coef, names = self._terms(keep=True)
         count = len(names)
         if isinstance(features, Mapping):
             try:
@@ -569,10 +644,7 @@ class LogisticRiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             if len(features) != count:
                 raise ValueError(f"expected {count} feature values, got {len(features)}")
             values = np.fromiter(features, np.float64, count)
-        z = self.intercept_ + float(np.dot(coef, values))
+        z = self._log_odds(values * coef)
         if not math.isfinite(z):
             raise ValueError("the features contain NaN or infinity (or values too large)")
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)  # never overflows for z < 0
-        return e / (1.0 + e)
+        return float(_sigmoid(z))

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from stalkrisk.assessment import LOCALLY_FITTED_STATEMENT
 from stalkrisk.schemas import Case
 
 __all__ = ["LOCALLY_FITTED_STATEMENT", "ModelResult"]
-
-#: The validation statement of a model fitted to a service's own data (``stalkrisk fit``).
-LOCALLY_FITTED_STATEMENT = (
-    "Weights fitted to local outcome data; not validated until checked on other cases."
-)
 
 
 class ModelResult(BaseModel):
@@ -49,7 +45,8 @@ class ModelResult(BaseModel):
     band: str | None = None
     """The model's band for this probability, if it has bands."""
     top_contributions: tuple[tuple[str, float], ...] = ()
-    """The largest log-odds contributions (feature, value), largest first."""
+    """The largest log-odds contributions (feature, value), largest first (features that
+    contribute nothing left out)."""
 
     @property
     def percent(self) -> float:
@@ -66,7 +63,11 @@ class ModelResult(BaseModel):
         validation: str = LOCALLY_FITTED_STATEMENT,
         n_contributions: int = 3,
     ) -> ModelResult:
-        """Load a model saved by ``stalkrisk fit`` (needs ``[ml]``) and predict one case.
+        """Load a model saved by ``stalkrisk fit`` (needs ``[ml]``) and score one case.
+
+        The case is scored by :func:`stalkrisk.model.score_case`, the path every command
+        scores a case with a model by, so the report shows the numbers and the
+        ``model_sha256`` that ``stalkrisk score --model`` and batch rows show.
 
         Parameters
         ----------
@@ -93,24 +94,15 @@ class ModelResult(BaseModel):
         ValueError
             If the model was fitted on a table of numbers rather than on cases.
         """
-        # the [ml] extra is optional
-        from stalkrisk.model import load_model, model_sha256  # noqa: PLC0415
+        from stalkrisk.model import score_case  # noqa: PLC0415 - the [ml] extra is optional
 
-        model = load_model(path)
-        encoder: Any = getattr(model, "encoder_", None)
-        if encoder is None:
-            raise ValueError("the model was fitted on a table of numbers, not on cases")
-        row = encoder.transform([case])
-        probability = float(model.predict_proba(row)[0, 1])
-        band = str(model.bands[int(model.predict_band(row)[0])])
-        top = model.explain(row).top(0, n_contributions)
-        digest = model_sha256(model, encoder=encoder)
+        scored = score_case(path, case, top=n_contributions)
         return cls(
-            probability=probability,
+            probability=scored.probability,
             outcome=outcome,
             model_id=Path(path).name,
-            sha256=digest,
+            sha256=scored.model_sha256,
             validation=validation,
-            band=band,
-            top_contributions=tuple((str(n), float(v)) for n, v in top),
+            band=scored.band,
+            top_contributions=scored.top_contributions,
         )
