@@ -1,4 +1,4 @@
-"""The speed benchmarks of issue 5, each beside a baseline measured in the same run.
+"""The speed benchmarks (issues 5 and 12), each beside a baseline measured in the same run.
 
 Run from the repository root::
 
@@ -370,6 +370,66 @@ def bench_predict_one(
     )
 
 
+# --- start-up ---------------------------------------------------------------------------------
+
+
+def process_time(code: list[str], repeats: int) -> float:
+    """Return the shortest wall time, in seconds, of ``repeats`` fresh Python processes."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, *code], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def bench_start_up(repeats: int) -> list[Result]:
+    """``import stalkrisk`` beside ``import pydantic``; ``stalkrisk --version`` beside nothing.
+
+    Each is a fresh process (``python -c ...``), timed side by side in this run, the best of
+    ``repeats``: what a user waits for, interpreter start-up included.
+    """
+    n = max(5, 3 * repeats)
+    t_pass = process_time(["-c", "pass"], n)
+    t_pydantic = process_time(["-c", "import pydantic"], n)
+    t_import = process_time(["-c", "import stalkrisk"], n)
+    t_version = process_time(["-m", "stalkrisk", "--version"], n)
+    t_first = process_time(
+        ["-c", "import stalkrisk; stalkrisk.score(stalkrisk.load_example('EX-01'))"], n
+    )
+    print(
+        f"[5] import stalkrisk {1000 * t_import:.0f} ms; import pydantic "
+        f"{1000 * t_pydantic:.0f} ms; python -c pass {1000 * t_pass:.0f} ms"
+    )
+    print(
+        f"[6] stalkrisk --version {1000 * t_version:.0f} ms; the first score of a case, "
+        f"imports included, {1000 * t_first:.0f} ms"
+    )
+    limit = 1.5 * t_pass + 0.1
+    return [
+        Result(
+            "5 import stalkrisk",
+            f"{1000 * t_import:.0f} ms",
+            f"{1000 * t_pydantic:.0f} ms import pydantic",
+            f"{t_import / t_pydantic:.2f}x import pydantic",
+            "<= 1.5x import pydantic",
+            t_import <= 1.5 * t_pydantic,
+            "n/a MB (a fresh process)",
+            {"import stalkrisk": t_import, "import pydantic": t_pydantic},
+        ),
+        Result(
+            "6 stalkrisk --version",
+            f"{1000 * t_version:.0f} ms",
+            f"{1000 * t_pass:.0f} ms python -c pass",
+            f"{t_version / t_pass:.2f}x python -c pass",
+            "<= 1.5x python -c pass + 0.1 s",
+            t_version <= limit,
+            "n/a MB (a fresh process)",
+            {"stalkrisk --version": t_version, "python -c pass": t_pass, "first score": t_first},
+        ),
+    ]
+
+
 # --- the table --------------------------------------------------------------------------------
 
 
@@ -434,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(size: dict[str, int]) -> tuple[list[Result], int]:
-    """Run the four benchmarks at ``size`` (an entry of SIZES), printing each one's figures.
+    """Run the six benchmarks at ``size`` (an entry of SIZES), printing each one's figures.
 
     Return their results and the number of feature columns the model was fitted on.
     """
@@ -457,6 +517,7 @@ def run(size: dict[str, int]) -> tuple[list[Result], int]:
         results.append(bench_batch(cases, timed, memory_sizes, folder, batch_repeats))
     results.append(bench_matrix(x_fit, model, size["rows"], size["loop"], repeats))
     results.append(bench_predict_one(one, encoder, model, repeats))
+    results += bench_start_up(repeats)
     return results, int(x_fit.shape[1])
 
 

@@ -83,3 +83,30 @@ def test_errors_subclass_builtins() -> None:
         stalkrisk.CaseFileError,
     ):
         assert issubclass(err, stalkrisk.StalkriskError)
+
+
+def test_public_names_report_a_public_module() -> None:
+    """``repr`` and ``help`` name ``stalkrisk.batch.BatchRow``, never a private module."""
+    packages = [
+        "stalkrisk",
+        "stalkrisk.batch",
+        "stalkrisk.cli",
+        "stalkrisk.instruments",
+        "stalkrisk.model",
+        "stalkrisk.report",
+        "stalkrisk.schemas",
+        "stalkrisk.scoring",
+        "stalkrisk.testing",
+    ]
+    checked = 0
+    for package in packages:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            home = getattr(obj, "__module__", None)
+            if (isinstance(obj, type) or callable(obj)) and str(home).startswith("stalkrisk"):
+                assert not any(p.startswith("_") for p in home.split(".")), f"{package}.{name}"
+                assert getattr(importlib.import_module(home), name) is obj, f"{package}.{name}"
+                checked += 1
+    assert checked > 150
+    assert repr(stalkrisk.BatchScores) == "<class 'stalkrisk.scoring.BatchScores'>"

@@ -518,7 +518,7 @@ def test_audit_doc_examples_run_and_state_true_values(
     assert AssessmentRecord.model_validate_json(
         (tmp_path / "record.json").read_text()
     ).content_intact()
-    assert "[record-schema.json](record-schema.json)" in doc
+    assert "(record-schema.json)" in doc  # links to the record's JSON Schema
 
 
 def test_input_hash_ignores_fields_left_at_their_defaults(case: Case) -> None:

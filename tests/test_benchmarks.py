@@ -32,6 +32,8 @@ TARGETS = {
     "2 JSONL -> JSONL batch": ">= 6x naive; < 500 MB RSS at 1M",
     "3 encoded matrix -> bands + top 3": ">= 50x loop; <= 3x X.sum()",
     "4 LogisticRiskModel.predict_one": "<= 10 µs beyond encoding",
+    "5 import stalkrisk": "<= 1.5x import pydantic",
+    "6 stalkrisk --version": "<= 1.5x python -c pass + 0.1 s",
 }
 HEADER = "| benchmark | measured | baseline | ratio/figure | target | met? | peak memory |"
 
@@ -114,7 +116,7 @@ def test_the_table_names_every_benchmark_and_its_target_and_says_if_it_is_met(
     for row in rows:
         assert len(row) == 7, row
         assert row[5] in ("yes", "no"), row
-        assert re.search(r"\d MB", row[6]), row  # a peak memory
+        assert re.search(r"(\d|n/a) MB", row[6]), row  # a peak memory (n/a: a fresh process)
 
 
 def test_every_figure_comes_from_the_code_and_its_baseline_timed_in_this_run(
@@ -130,7 +132,7 @@ def test_every_figure_comes_from_the_code_and_its_baseline_timed_in_this_run(
         assert len(r.timings) >= 2, r.name
         assert all(math.isfinite(t) and t > 0 for t in r.timings.values()), r.timings
         assert rows[r.name][1:4] == [r.measured, r.baseline, r.figure]
-    one, batch, matrix, predict = results
+    one, batch, matrix, predict, imports, version = results
 
     ratio = one.timings["end to end"] / one.timings["floor"]
     assert one.figure == f"{ratio:.2f}x the floor"
@@ -152,10 +154,18 @@ def test_every_figure_comes_from_the_code_and_its_baseline_timed_in_this_run(
     assert predict.baseline == f"{bench.us(predict.timings['encode_one'])} encode_one"
     assert predict.met == (predict.timings["predict_one"] <= 10e-6)
 
+    # Start-up: fresh processes, side by side.
+    light = imports.timings["import stalkrisk"] / imports.timings["import pydantic"]
+    assert imports.figure == f"{light:.2f}x import pydantic"
+    assert imports.met == (light <= 1.5)
+    start, bare = version.timings["stalkrisk --version"], version.timings["python -c pass"]
+    assert version.figure == f"{start / bare:.2f}x python -c pass"
+    assert version.met == (start <= 1.5 * bare + 0.1)
+
 
 def test_each_benchmark_prints_its_figures_as_it_runs(tiny_run: tuple[str, list[Any]]) -> None:
     output, _ = tiny_run
-    for n in range(1, 5):
+    for n in range(1, 7):
         assert re.search(rf"^\[{n}\] ", output, flags=re.MULTILINE), n
     assert "Total time" in output
 

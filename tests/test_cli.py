@@ -263,7 +263,7 @@ def test_validate_hash_and_canonical_show_what_an_input_hash_is_made_of(
 def test_a_case_file_over_the_size_limit_points_to_batch(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, example_files: list[Path]
 ) -> None:
-    monkeypatch.setattr("stalkrisk.cli.MAX_CASE_FILE_BYTES", 100)
+    monkeypatch.setattr("stalkrisk.cli._common.MAX_CASE_FILE_BYTES", 100)
     code, _, err = run(capsys, "score", str(example_files[0]))
     assert code == 1
     assert "is larger than 100 bytes" in err

@@ -41,7 +41,7 @@ from typing import Any
 import pytest
 
 import stalkrisk
-from stalkrisk.cli import _parser
+from stalkrisk.cli._parser import build_parser
 
 from .conftest import EXAMPLES, ROOT
 
@@ -196,7 +196,7 @@ def _check_sh_line(page: str, b: Block, line: str) -> None:
     if words[0] == "stalkrisk":
         with contextlib.redirect_stderr(io.StringIO()) as err:
             try:
-                _parser().parse_args(words[1:])
+                build_parser().parse_args(words[1:])
             except SystemExit:
                 pytest.fail(f"{where}: the command line rejects it: {err.getvalue()}")
     elif words[:2] == ["pip", "install"]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import stalkrisk
-from stalkrisk.cli import factors_markdown
+from stalkrisk.instruments import factors_markdown
 from stalkrisk.schemas import case_json_schema_text
 
 from .conftest import EXAMPLES, ROOT

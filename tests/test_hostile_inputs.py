@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stalkrisk
-from stalkrisk import cli
 from stalkrisk.audit import AssessmentRecord
+from stalkrisk.cli import _common as cli_common
 from stalkrisk.cli import main
 from stalkrisk.schemas._base import MAX_LIST_ITEMS
 from stalkrisk.synthetic import cohort
@@ -288,7 +288,7 @@ def test_files_over_the_size_limit_are_refused(
     monkeypatch: pytest.MonkeyPatch,
     record_file: Path,
 ) -> None:
-    monkeypatch.setattr(cli, "MAX_CASE_FILE_BYTES", 1_000)
+    monkeypatch.setattr(cli_common, "MAX_CASE_FILE_BYTES", 1_000)
     data = json.dumps(BASE).encode()
     assert len(data) > 1_000
     result, label = read_case(reader, data, tmp_path, capsys, monkeypatch, record_file)

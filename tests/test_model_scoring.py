@@ -89,6 +89,13 @@ def test_cli_report_batch_and_api_give_the_same_result_and_sha256(
     assert (report.probability, report.band) == (api.probability, api.band)
     assert report.top_contributions == api.top_contributions
 
+    # ... and the report command, showing the same probability and naming the same model.
+    argv = ["report", str(_case_file(case_id)), "--context", "bail", "--model", str(saved)]
+    assert main([*argv, "--model-outcome", "the synthetic outcome"]) == 0
+    page = " ".join(capsys.readouterr().out.split())
+    assert api.model_sha256 in page
+    assert f"{100 * api.probability:.1f}%" in page
+
     # A batch, in Python and through the CLI, scoring the case among others.
     others = [c for c in stalkrisk.load_examples() if c.case_id != case_id]
     rows = list(stalkrisk.score_many([*others[:3], case, *others[3:]], model=saved))
@@ -147,3 +154,16 @@ def test_models_that_cannot_score_cases_are_refused(
     assert CaseModel(model, encoder).score([]) == []
     with pytest.raises(stalkrisk.ModelFileError):
         score_case(tmp_path / "missing.json", stalkrisk.load_example("EX-01"))
+
+
+def test_the_report_command_needs_the_models_outcome_in_words(
+    saved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = str(_case_file("EX-01"))
+    assert main(["report", case, "--context", "bail", "--model", str(saved)]) == 2
+    assert "--model needs --model-outcome" in capsys.readouterr().err
+    assert main(["report", case, "--context", "bail", "--model-outcome", "reoffending"]) == 2
+    assert "add --model" in capsys.readouterr().err
+    argv = ["report", case, "--context", "bail", "--model", str(saved), "--model-outcome", "x"]
+    assert main(argv) == 2  # too short to say what is predicted
+    assert "--model-outcome: String should have at least 3 characters" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 import stalkrisk
-from stalkrisk.cli import factors_markdown
+from stalkrisk.instruments import factors_markdown
 
 from .conftest import ROOT
 

@@ -310,7 +310,7 @@ def case_fields_markdown() -> str:
         "",
         "Every field of a case (`stalkrisk.Case`, schema version "
         f"{stalkrisk.SCHEMA_VERSION}), generated from its JSON Schema",
-        "([case-schema.json](../case-schema.json), printed by `stalkrisk schema`). The rules",
+        "([the case JSON Schema](../case-schema.json), printed by `stalkrisk schema`). The rules",
         "that relate fields to each other, and what *unknown* means, are in",
         "[The case schema](../case-schema.md).",
         "",

@@ -13,61 +13,188 @@ Examples
 'High'
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from stalkrisk._version import __version__
-from stalkrisk.assessment import (
-    DECISION_SUPPORT_NOTICE,
-    LOCALLY_FITTED_STATEMENT,
-    Assessment,
-    Contribution,
-    HorizonResult,
-    InstrumentRef,
-    Override,
-    OverrideReason,
-    RedFlagResult,
-    ScaleResult,
-    ScaleRole,
-    ScaleStatus,
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr__ below
+    from stalkrisk.assessment import (
+        DECISION_SUPPORT_NOTICE,
+        LOCALLY_FITTED_STATEMENT,
+        Assessment,
+        Contribution,
+        HorizonResult,
+        InstrumentRef,
+        Override,
+        OverrideReason,
+        RedFlagResult,
+        ScaleResult,
+        ScaleRole,
+        ScaleStatus,
+    )
+    from stalkrisk.audit import (
+        RECORD_FORMAT,
+        AssessmentRecord,
+        Difference,
+        RecordSignature,
+        canonical_json,
+        input_sha256,
+        record_json_schema,
+        verify,
+    )
+    from stalkrisk.bands import (
+        Band,
+        BandSpec,
+        band_index,
+    )
+    from stalkrisk.batch import (
+        BatchRow,
+        BatchSummary,
+        score_many,
+        write_csv,
+        write_jsonl,
+    )
+    from stalkrisk.errors import (
+        CaseFileError,
+        InstrumentError,
+        InstrumentFileError,
+        KeyFileError,
+        ModelFileError,
+        StalkriskError,
+        UnknownFactorError,
+        UnknownInstrumentError,
+    )
+    from stalkrisk.examples import (
+        example_ids,
+        load_example,
+        load_examples,
+    )
+    from stalkrisk.explain import (
+        explain,
+        render_text,
+    )
+    from stalkrisk.features import (
+        FACTORS,
+        Factor,
+        FactorKind,
+        FactorValue,
+        evaluate_factors,
+        get_factor,
+    )
+    from stalkrisk.instruments import (
+        DEFAULT_INSTRUMENT,
+        Instrument,
+        bundled_instruments,
+        instrument_from_data,
+        instrument_json_schema,
+        load_instrument,
+    )
+    from stalkrisk.schemas import (
+        SCHEMA_VERSION,
+        Case,
+        ItemAnswers,
+        Presence,
+        case_json_schema,
+    )
+    from stalkrisk.scoring import (
+        BatchScores,
+        ScaleScores,
+        WeightedScorer,
+        score,
+        score_answers,
+    )
+
+#: Where each public name is defined: imported on first use (PEP 562, as pydantic does).
+_LAZY: dict[str, str] = {
+    "Assessment": "stalkrisk.assessment",
+    "AssessmentRecord": "stalkrisk.audit",
+    "Band": "stalkrisk.bands",
+    "band_index": "stalkrisk.bands",
+    "BandSpec": "stalkrisk.bands",
+    "BatchRow": "stalkrisk.batch",
+    "BatchScores": "stalkrisk.scoring",
+    "BatchSummary": "stalkrisk.batch",
+    "bundled_instruments": "stalkrisk.instruments",
+    "canonical_json": "stalkrisk.audit",
+    "Case": "stalkrisk.schemas",
+    "case_json_schema": "stalkrisk.schemas",
+    "CaseFileError": "stalkrisk.errors",
+    "Contribution": "stalkrisk.assessment",
+    "DECISION_SUPPORT_NOTICE": "stalkrisk.assessment",
+    "DEFAULT_INSTRUMENT": "stalkrisk.instruments",
+    "Difference": "stalkrisk.audit",
+    "evaluate_factors": "stalkrisk.features",
+    "example_ids": "stalkrisk.examples",
+    "explain": "stalkrisk.explain",
+    "Factor": "stalkrisk.features",
+    "FactorKind": "stalkrisk.features",
+    "FACTORS": "stalkrisk.features",
+    "FactorValue": "stalkrisk.features",
+    "get_factor": "stalkrisk.features",
+    "HorizonResult": "stalkrisk.assessment",
+    "input_sha256": "stalkrisk.audit",
+    "Instrument": "stalkrisk.instruments",
+    "instrument_from_data": "stalkrisk.instruments",
+    "instrument_json_schema": "stalkrisk.instruments",
+    "InstrumentError": "stalkrisk.errors",
+    "InstrumentFileError": "stalkrisk.errors",
+    "InstrumentRef": "stalkrisk.assessment",
+    "ItemAnswers": "stalkrisk.schemas",
+    "KeyFileError": "stalkrisk.errors",
+    "load_example": "stalkrisk.examples",
+    "load_examples": "stalkrisk.examples",
+    "load_instrument": "stalkrisk.instruments",
+    "LOCALLY_FITTED_STATEMENT": "stalkrisk.assessment",
+    "ModelFileError": "stalkrisk.errors",
+    "Override": "stalkrisk.assessment",
+    "OverrideReason": "stalkrisk.assessment",
+    "Presence": "stalkrisk.schemas",
+    "RECORD_FORMAT": "stalkrisk.audit",
+    "record_json_schema": "stalkrisk.audit",
+    "RecordSignature": "stalkrisk.audit",
+    "RedFlagResult": "stalkrisk.assessment",
+    "render_text": "stalkrisk.explain",
+    "ScaleResult": "stalkrisk.assessment",
+    "ScaleRole": "stalkrisk.assessment",
+    "ScaleScores": "stalkrisk.scoring",
+    "ScaleStatus": "stalkrisk.assessment",
+    "SCHEMA_VERSION": "stalkrisk.schemas",
+    "score": "stalkrisk.scoring",
+    "score_answers": "stalkrisk.scoring",
+    "score_many": "stalkrisk.batch",
+    "StalkriskError": "stalkrisk.errors",
+    "UnknownFactorError": "stalkrisk.errors",
+    "UnknownInstrumentError": "stalkrisk.errors",
+    "verify": "stalkrisk.audit",
+    "WeightedScorer": "stalkrisk.scoring",
+    "write_csv": "stalkrisk.batch",
+    "write_jsonl": "stalkrisk.batch",
+}
+#: The public submodules, also reachable as attributes (``stalkrisk.model`` needs ``[ml]``).
+_SUBMODULES: frozenset[str] = frozenset(
+    {
+        "assessment",
+        "audit",
+        "bands",
+        "batch",
+        "cli",
+        "errors",
+        "examples",
+        "explain",
+        "features",
+        "instruments",
+        "model",
+        "report",
+        "schemas",
+        "scoring",
+        "signing",
+        "synthetic",
+        "testing",
+    }
 )
-from stalkrisk.audit import (
-    RECORD_FORMAT,
-    AssessmentRecord,
-    Difference,
-    RecordSignature,
-    canonical_json,
-    input_sha256,
-    verify,
-)
-from stalkrisk.bands import Band, BandSpec, band_index
-from stalkrisk.batch import BatchRow, BatchSummary, score_many, write_csv, write_jsonl
-from stalkrisk.errors import (
-    CaseFileError,
-    InstrumentError,
-    InstrumentFileError,
-    KeyFileError,
-    ModelFileError,
-    StalkriskError,
-    UnknownFactorError,
-    UnknownInstrumentError,
-)
-from stalkrisk.examples import example_ids, load_example, load_examples
-from stalkrisk.explain import explain, render_text
-from stalkrisk.features import (
-    FACTORS,
-    Factor,
-    FactorKind,
-    FactorValue,
-    evaluate_factors,
-    get_factor,
-)
-from stalkrisk.instruments import (
-    DEFAULT_INSTRUMENT,
-    Instrument,
-    bundled_instruments,
-    instrument_from_data,
-    load_instrument,
-)
-from stalkrisk.schemas import SCHEMA_VERSION, Case, ItemAnswers, Presence, case_json_schema
-from stalkrisk.scoring import BatchScores, ScaleScores, WeightedScorer, score, score_answers
 
 __all__ = [
     "DECISION_SUPPORT_NOTICE",
@@ -122,9 +249,11 @@ __all__ = [
     "get_factor",
     "input_sha256",
     "instrument_from_data",
+    "instrument_json_schema",
     "load_example",
     "load_examples",
     "load_instrument",
+    "record_json_schema",
     "render_text",
     "score",
     "score_answers",
@@ -133,3 +262,20 @@ __all__ = [
     "write_csv",
     "write_jsonl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name, or a public submodule, the first time it is used."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"stalkrisk.{name}")
+    else:
+        raise AttributeError(f"module 'stalkrisk' has no attribute {name!r}")
+    globals()[name] = value  # later uses find it without calling __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})

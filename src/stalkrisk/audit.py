@@ -50,6 +50,8 @@ from stalkrisk._internal.canonical import (
     legacy_canonical_json,
     legacy_sha256,
 )
+from stalkrisk._internal.jsonschema import schema_document
+from stalkrisk._internal.public import export
 from stalkrisk._internal.validation import discreet_errors, parse_document_json
 from stalkrisk.assessment import Assessment, Contribution, ScaleResult, fmt_points
 from stalkrisk.bands import Band
@@ -66,6 +68,7 @@ __all__ = [
     "RecordSignature",
     "canonical_json",
     "input_sha256",
+    "record_json_schema",
     "verify",
 ]
 
@@ -703,3 +706,24 @@ def verify(
         old_value, new_value = old_dump.get(key, _MISSING), new_dump.get(key, _MISSING)
         _compare_values(key, old_value, new_value, diffs, only_recorded=legacy)
     return diffs.items
+
+
+def record_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of an audit record (:class:`AssessmentRecord`).
+
+    Published as ``docs/record-schema.json`` and printed by ``stalkrisk schema record``. Its
+    ``$id`` names the record format this version writes; it validates records of every
+    format the library reads.
+
+    Examples
+    --------
+    >>> schema = record_json_schema()
+    >>> schema["$id"]
+    'https://stalkrisk.invalid/schema/record-2.json'
+    >>> "assessment" in schema["required"]
+    True
+    """
+    return schema_document(AssessmentRecord, "record-" + RECORD_FORMAT.rsplit("/", 1)[1])
+
+
+export(__name__, __all__, globals())  # BatchScores, ScaleScores, canonical_json: defined privately

@@ -152,10 +152,13 @@ def explain(assessment: Assessment) -> str:
 
 
 def render_text(assessment: Assessment) -> str:
-    """Render a complete plain-text report of one assessment.
+    """Render one assessment's explanation as plain text: what ``stalkrisk score`` prints.
 
-    The report names the case, the instrument (id, version and content hash), its validation
-    status, the explanation of every scale, and the decision-support notice.
+    It names the case, the instrument (id, version and content hash), its validation status,
+    the explanation of every scale (:func:`explain`: every contribution, unknown and red
+    flag), and the decision-support notice. For a document for a bail hearing or a
+    pre-sentence report, in text, Markdown or HTML, use
+    :func:`stalkrisk.report.render_report`.
 
     Examples
     --------

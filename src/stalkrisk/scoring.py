@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from stalkrisk._internal.public import export
 from stalkrisk._internal.vectorised import BatchScores, ScaleScores, VectorisedScorer
 from stalkrisk.assessment import (
     Assessment,
@@ -236,3 +237,6 @@ def score_answers(
     See :meth:`WeightedScorer.score_answers`.
     """
     return _scorer(instrument).score_answers(answers)
+
+
+export(__name__, __all__, globals())  # BatchScores, ScaleScores, canonical_json: defined privately

@@ -37,6 +37,7 @@ BatchSummary(scored=1, unscorable=0, invalid=2, total=3)
 
 from __future__ import annotations
 
+from stalkrisk._internal.public import export
 from stalkrisk.batch._convention import flatten_case, shown_column, unflatten_row
 from stalkrisk.batch._frame_readers import FRAMES_EXTRA
 from stalkrisk.batch._frames import (
@@ -154,3 +155,5 @@ __all__ = [
     "write_jsonl",
     "write_parquet",
 ]
+
+export(__name__, __all__, globals())

@@ -1,5 +1,7 @@
 """Instruments: the file format, its loader, and the instruments bundled with the library."""
 
+from stalkrisk._internal.public import export
+from stalkrisk.instruments._describe import factors_markdown
 from stalkrisk.instruments._loader import (
     DEFAULT_INSTRUMENT,
     bundled_instruments,
@@ -20,6 +22,7 @@ from stalkrisk.instruments._model import (
     Scale,
     Validation,
     ValidationStatus,
+    instrument_json_schema,
 )
 
 __all__ = [
@@ -38,6 +41,10 @@ __all__ = [
     "Validation",
     "ValidationStatus",
     "bundled_instruments",
+    "factors_markdown",
     "instrument_from_data",
+    "instrument_json_schema",
     "load_instrument",
 ]
+
+export(__name__, __all__, globals())

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from stalkrisk._internal import documents
+from stalkrisk._internal import defaults, documents
 from stalkrisk.errors import UNKNOWN_INSTRUMENT, InstrumentFileError, UnknownInstrumentError
 from stalkrisk.instruments._model import Instrument
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 #: The id of the instrument used when none is named.
-DEFAULT_INSTRUMENT = "stalkrisk-screen"
+DEFAULT_INSTRUMENT: Final = defaults.DEFAULT_INSTRUMENT
 #: The largest instrument file read.
 MAX_INSTRUMENT_FILE_BYTES: Final = 4 * 1024 * 1024
 #: Why a file may not take a bundled instrument's id with other content.

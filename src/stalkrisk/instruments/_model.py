@@ -23,10 +23,12 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from stalkrisk._internal.canonical import canonical_json, legacy_sha256
+from stalkrisk._internal.jsonschema import schema_document
 from stalkrisk._internal.validation import plain_line, plain_text
 from stalkrisk.assessment import ScaleRole
 from stalkrisk.bands import BandSpec, Identifier
 from stalkrisk.features import FACTORS, MAX_COUNT, FactorKind, FactorValue
+from stalkrisk.instruments._describe import describe_instrument
 from stalkrisk.schemas import Presence
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "Scale",
     "Validation",
     "ValidationStatus",
+    "instrument_json_schema",
 ]
 
 #: The instrument format this version of the library reads.
@@ -662,6 +665,24 @@ class Instrument(_Strict):
                 return s
         raise KeyError(f"instrument {self.id!r} has no scale {scale_id!r}")
 
+    def describe(self) -> str:
+        """Return the instrument in words, as ``stalkrisk instruments show`` prints it.
+
+        Its id, version, sha256 and validation status; each question; each scale with its
+        items (the factor or question read, and the points of each level), bands, red flags
+        and missing-data rule; and its sources.
+
+        Examples
+        --------
+        >>> from stalkrisk import load_instrument
+        >>> text = load_instrument("psa").describe()
+        >>> print(text.splitlines()[0])
+        Public Safety Assessment (PSA) 1.0.0  (psa)
+        >>> "Missing data: up to" in text
+        True
+        """
+        return describe_instrument(self)
+
 
 def _duplicates(
     entries: list[Any], where: tuple[str | int, ...], what: str, add: Any
@@ -1064,3 +1085,18 @@ def _check_bands(scale: Scale, where: tuple[str | int, ...], add: Any) -> None:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def instrument_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of an instrument file (:class:`Instrument`).
+
+    Published as ``docs/instrument-schema.json`` and printed by ``stalkrisk schema
+    instrument``. The schema checks each field; the rules between fields (an item's scale
+    exists, bands cover every total, ...) are checked when the file is loaded.
+
+    Examples
+    --------
+    >>> instrument_json_schema()["$id"]
+    'https://stalkrisk.invalid/schema/instrument-1.json'
+    """
+    return schema_document(Instrument, "instrument-" + FORMAT.rsplit("/", 1)[1])

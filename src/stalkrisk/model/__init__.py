@@ -18,6 +18,7 @@ except ImportError as exc:  # pragma: no cover - exercised with scikit-learn hid
         "install it with: pip install 'stalkrisk[ml]'"
     ) from exc
 
+from stalkrisk._internal.public import export
 from stalkrisk.model._convert import PointsConversion, to_instrument
 from stalkrisk.model._data import Dataset, read_dataset
 from stalkrisk.model._encoder import CaseEncoder
@@ -34,7 +35,13 @@ from stalkrisk.model._logistic import (
     ModelExplanation,
     parse_cut_points,
 )
-from stalkrisk.model._persistence import MODEL_FORMAT, load_model, model_sha256, save_model
+from stalkrisk.model._persistence import (
+    MODEL_FORMAT,
+    is_model_file,
+    load_model,
+    model_sha256,
+    save_model,
+)
 from stalkrisk.model._plots import BandRatesDisplay, CalibrationCurveDisplay, RocDisplay
 from stalkrisk.model._points import PointsRiskModel
 from stalkrisk.model._scoring import CaseModel, ModelScore, score_case, score_cases
@@ -56,6 +63,7 @@ __all__ = [
     "PointsRiskModel",
     "RocDisplay",
     "evaluate",
+    "is_model_file",
     "load_model",
     "model_sha256",
     "parse_cut_points",
@@ -67,3 +75,5 @@ __all__ = [
     "to_instrument",
     "wilson_interval",
 ]
+
+export(__name__, __all__, globals())

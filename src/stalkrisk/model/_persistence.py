@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 import numpy as np
@@ -27,7 +28,14 @@ from stalkrisk.model._logistic import (
     cut_points_problem,
 )
 
-__all__ = ["MODEL_FORMAT", "ModelFile", "load_model", "model_sha256", "save_model"]
+__all__ = [
+    "MODEL_FORMAT",
+    "ModelFile",
+    "is_model_file",
+    "load_model",
+    "model_sha256",
+    "save_model",
+]
 
 #: The model-file format this version of the library writes and reads.
 MODEL_FORMAT: Final = "stalkrisk-model/1"
@@ -344,6 +352,32 @@ _NAME_LIKE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 def _location(loc: Sequence[str | int]) -> str:
     """Return a problem's place, with a key that does not look like a field name as ``?``."""
     return ".".join(str(p) if isinstance(p, int) or _NAME_LIKE.fullmatch(p) else "?" for p in loc)
+
+
+def is_model_file(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` is a saved model rather than something else (an instrument).
+
+    True for a readable ``.json`` file holding a JSON object whose ``format`` is a stalkrisk
+    model format (``stalkrisk-model/...``), valid or not: :func:`load_model` then says what is
+    wrong with it. ``stalkrisk evaluate`` uses it to tell a model from an instrument.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "m.json")
+    ...     _ = path.write_text('{"format": "stalkrisk-model/1"}')
+    ...     is_model_file(path), is_model_file(pathlib.Path(folder, "missing.json"))
+    (True, False)
+    """
+    source = Path(path)
+    if source.suffix.lower() != ".json" or not source.is_file():
+        return False
+    try:
+        head = documents.read_document(source, max_bytes=MAX_MODEL_FILE_BYTES)
+    except documents.DocumentError:
+        return False
+    return isinstance(head, dict) and str(head.get("format", "")).startswith("stalkrisk-model/")
 
 
 def load_model(path: str | os.PathLike[str]) -> LogisticRiskModel:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from stalkrisk._internal.public import export
 from stalkrisk.assessment import Assessment
 from stalkrisk.audit import AssessmentRecord
 from stalkrisk.instruments import Instrument
@@ -32,7 +33,7 @@ from stalkrisk.report._content import CONTEXTS, Context, build_document
 from stalkrisk.report._document import Chart
 from stalkrisk.report._html import ChartRenderer, render_html
 from stalkrisk.report._model_result import LOCALLY_FITTED_STATEMENT, ModelResult
-from stalkrisk.report._text import render_markdown, render_text
+from stalkrisk.report._text import document_markdown, document_text
 from stalkrisk.schemas import Case
 
 __all__ = [
@@ -148,7 +149,10 @@ def render_report(
         charts=charts,
     )
     if format == "text":
-        return render_text(doc)
+        return document_text(doc)
     if format == "markdown":
-        return render_markdown(doc)
+        return document_markdown(doc)
     return render_html(doc, _chart_drawer(assessment, instrument))
+
+
+export(__name__, __all__, globals())

@@ -1,4 +1,4 @@
-"""Render a report :class:`Document` as plain text (78 columns) or as Markdown."""
+"""Render a report :class:`Document` as plain text (78 columns) or as Markdown (one each)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from stalkrisk.report._document import (
     Table,
 )
 
-__all__ = ["render_markdown", "render_text"]
+__all__ = ["document_markdown", "document_text"]
 
 WIDTH = 78
 CHART_NOTE = "[Chart: {title}. The chart is drawn in the HTML report.]"
@@ -122,8 +122,13 @@ def _section_text(s: Section) -> list[str]:
     return lines
 
 
-def render_text(doc: Document) -> str:
-    """Return the document as plain text, 78 columns wide."""
+def document_text(doc: Document) -> str:
+    """Return the document as plain text, 78 columns wide.
+
+    The one plain-text renderer of report documents: :func:`stalkrisk.report.render_report`
+    with ``format="text"`` calls it. (:func:`stalkrisk.render_text` is not a document: it is
+    the explanation of one assessment that ``stalkrisk score`` prints.)
+    """
     lines = [doc.title.upper(), doc.subtitle, ""]
     for p in doc.banner:
         lines += _para_text(p)
@@ -171,7 +176,7 @@ def _block_md(b: Block) -> list[str]:
     return [f"*{md(CHART_NOTE.format(title=b.title))}*"]
 
 
-def render_markdown(doc: Document) -> str:
+def document_markdown(doc: Document) -> str:
     """Return the document as CommonMark with GitHub-style tables; every value is escaped."""
     lines = [f"# {md(doc.title)}", "", f"**{md(doc.subtitle)}**", ""]
     for p in doc.banner:

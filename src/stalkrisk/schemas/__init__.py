@@ -5,6 +5,8 @@ and domestic-abuse context (C), the perpetrator (D), and the victim's situation 
 that may be unknown is tri-state (:class:`Presence`), and every default is "unknown".
 """
 
+from stalkrisk._internal.public import export
+
 from ._answers import AnswerValue, ItemAnswers
 from ._base import MAX_LIST, Presence, Timed
 from ._case import SCHEMA_VERSION, Case, case_json_schema, case_json_schema_text
@@ -73,3 +75,5 @@ __all__ = [
     "case_json_schema",
     "case_json_schema_text",
 ]
+
+export(__name__, __all__, globals())

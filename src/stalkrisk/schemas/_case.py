@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -11,6 +10,8 @@ from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, StringConstraints, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
+
+from stalkrisk._internal.jsonschema import schema_document, schema_text
 
 from ._base import Date, DocumentModel, Flag, Loc, raise_problems
 from ._episode import StalkingEpisode
@@ -285,14 +286,9 @@ def case_json_schema() -> dict[str, Any]:
     >>> "case_id" in schema["required"]
     True
     """
-    schema = Case.model_json_schema(mode="validation")
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://stalkrisk.invalid/schema/case-{SCHEMA_VERSION}.json",
-        **schema,
-    }
+    return schema_document(Case, f"case-{SCHEMA_VERSION}")
 
 
 def case_json_schema_text() -> str:
     """Return :func:`case_json_schema` as the canonical text committed under ``docs/``."""
-    return json.dumps(case_json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return schema_text(case_json_schema())

@@ -24,6 +24,8 @@ Examples
 >>> test_report_names_the_case()
 """
 
+from stalkrisk._internal.public import export
+
 try:
     from stalkrisk.testing._strategies import (
         Completeness,
@@ -61,3 +63,5 @@ __all__ = [
     "timeds",
     "victim_situations",
 ]
+
+export(__name__, __all__, globals())
