@@ -33,7 +33,7 @@ RECORDED_AT = dt.datetime(2025, 3, 10, 9, 30, tzinfo=dt.UTC)
 #: The practitioner's override of the serious-harm band, which could not be computed.
 OVERRIDE = {
     "scale": "serious_harm",
-    "band": "high",
+    "band": "many",
     "reason_code": "imminent_risk_indicators",
     "reason": (
         "Threats of violence, a breach of the non-molestation order within three weeks of "

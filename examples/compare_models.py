@@ -6,8 +6,11 @@ One command produces the comparison table quoted in docs/model.md:
 
 The cohort is synthetic (stalkrisk.synthetic): its outcome model is known, so the table says
 how close each method gets to what the data can support, not how well any of them would do on
-real cases. Two thirds of the cohort fit the models; every figure is measured on the other
-third.
+real cases. By default the outcomes come from ``LITERATURE_OUTCOME_MODEL`` (published effect
+sizes, independent of the screen); ``--outcomes screen`` draws them from the screen's own
+factors, on which an evaluation of the screen is circular. Two thirds of the cohort fit the
+models; every figure is measured on the other third. The screens are ranked by what a court
+sees: the band after red flags, then the total (``rank_by="band"``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from stalkrisk.model import (
     evaluate,
     to_instrument,
 )
-from stalkrisk.synthetic import cohort
+from stalkrisk.synthetic import LITERATURE_OUTCOME_MODEL, OUTCOME_MODEL, cohort
+
+OUTCOME_MODELS = {"literature": LITERATURE_OUTCOME_MODEL, "screen": OUTCOME_MODEL}
 
 #: Learned points use 0/1 and small-count columns; wide-scale columns (ages, days) would need
 #: banding into items first.
@@ -51,9 +56,15 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--outcomes",
+        choices=sorted(OUTCOME_MODELS),
+        default="literature",
+        help="where the synthetic outcomes come from (default: published effect sizes)",
+    )
     args = parser.parse_args(argv)
 
-    data = cohort(args.n, seed=args.seed)
+    data = cohort(args.n, seed=args.seed, outcome_model=OUTCOME_MODELS[args.outcomes])
     cases, y = list(data.cases), np.asarray(data.outcomes)
     cut = (2 * len(cases)) // 3
     train, test, y_train, y_test = cases[:cut], cases[cut:], y[:cut], y[cut:]
@@ -73,9 +84,16 @@ def main(argv: list[str] | None = None) -> str:
         _row("Logistic model (all factors)", evaluate(logistic, x_test, y_test)),
         _row("Learned points, at most 6 items", evaluate(points, x_test[:, small], y_test)),
         _row("Logistic model frozen into points", evaluate(frozen.instrument, test, y_test)),
-        _row(
-            "stalkrisk-screen, continued stalking",
-            evaluate("stalkrisk-screen", test, y_test, scale="continued_stalking"),
+        *(
+            _row(
+                f"stalkrisk-screen {version}, {scale.replace('_', ' ')}",
+                evaluate(f"stalkrisk-screen@{version}", test, y_test, scale=scale, rank_by="band"),
+            )
+            for version, scale in (
+                ("1.0.0", "continued_stalking"),
+                ("2.0.0", "persistence"),
+                ("2.0.0", "recurrence"),
+            )
         ),
     ]
     names = encoder.get_feature_names_out()[small]
@@ -83,8 +101,8 @@ def main(argv: list[str] | None = None) -> str:
         f"{names[j]} {int(points.points_[j]):+d}" for j in np.flatnonzero(points.points_)
     )
     lines = [
-        f"Synthetic cohort: n={args.n}, seed={args.seed}; {len(test)} held-out cases "
-        f"(base rate {y_test.mean():.3f}).",
+        data.caption,
+        f"{len(test)} held-out cases (base rate {y_test.mean():.3f}).",
         "",
         "| Method | Cases evaluated | AUC (95% CI) | Brier | Calibration intercept | "
         "Calibration slope |",

@@ -16,10 +16,16 @@ from typing import Literal
 from stalkrisk import Assessment, Case, ItemAnswers, ScaleResult, ScaleStatus
 from stalkrisk._internal.items import Values, horizon_result, item_result, not_scored_reason
 from stalkrisk._version import __version__
-from stalkrisk.assessment import Contribution, HorizonResult, RedFlagResult
+from stalkrisk.assessment import Contribution, HorizonResult, RedFlagResult, ShownFactorResult
 from stalkrisk.bands import Band, band_index
 from stalkrisk.features import evaluate_factors
-from stalkrisk.instruments import Instrument, MissingDataMethod, Scale, load_instrument
+from stalkrisk.instruments import (
+    Instrument,
+    MissingDataMethod,
+    Scale,
+    UnknownRedFlags,
+    load_instrument,
+)
 from stalkrisk.instruments._answers import read_answers
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.scoring import instrument_ref
@@ -89,6 +95,17 @@ class ReferenceScorer:
             library_version=__version__,
             scales=tuple(self._score_scale(s, values) for s in self.instrument.scales),
             input_kind=input_kind,
+            shown_factors=tuple(
+                ShownFactorResult(
+                    id=f.id,
+                    label=f.label,
+                    factor=f.source,
+                    kind=f.kind,
+                    value=values[f.source].describe(self.instrument.source_kind(f.source)[0]),
+                    known=values[f.source].known,
+                )
+                for f in self.instrument.shown_factors
+            ),
         )
 
     def _tally(self, scale: Scale, values: Values) -> _Tally:
@@ -143,7 +160,7 @@ class ReferenceScorer:
             )
         return flags, floor, could_raise_to
 
-    def _score_scale(self, scale: Scale, values: Values) -> ScaleResult:
+    def _score_scale(self, scale: Scale, values: Values) -> ScaleResult:  # noqa: PLR0915
         bands = [Band.of(b, r) for r, b in enumerate(scale.bands)]
         tally = self._tally(scale, values)
         flags, floor, could_raise_to = self._red_flags(scale, values, bands)
@@ -151,6 +168,10 @@ class ReferenceScorer:
         logistic = scale.kind == "logistic"
 
         scored = len(unknown) <= scale.missing.max_unknown
+        unknown_flags: list[str] = []
+        if scale.missing.unknown_red_flags is UnknownRedFlags.NOT_SCORED and floor is None:
+            unknown_flags = [f.label for f in flags if f.status == "unknown"]
+            scored = scored and not unknown_flags
         total: float | None = None
         prorated = False
         reason = None
@@ -159,6 +180,8 @@ class ReferenceScorer:
         band_on = None
         if scored:
             total = tally.known_points
+            if scale.missing.method is MissingDataMethod.KNOWN_ONLY and tally.low is not None:
+                total = max(total, tally.low)  # the points partly known items are sure of
             prorate = scale.missing.method is MissingDataMethod.PRORATE
             if unknown and prorate and tally.max_known > 0:
                 total = tally.known_points * tally.max_all / tally.max_known
@@ -173,7 +196,7 @@ class ReferenceScorer:
                 band_on = scale.band_on or scale.horizons[0].id
                 banded = next(h.percent for h in horizons if h.id == band_on)
         else:
-            reason = not_scored_reason(scale, unknown, tally.contributions)
+            reason = not_scored_reason(scale, unknown, tally.contributions, unknown_flags)
 
         score_rank = None if banded is None else band_index(banded, scale.bands)
         final_rank = score_rank

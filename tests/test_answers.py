@@ -300,9 +300,14 @@ def test_scoring_each_kind() -> None:
 # --- factor-based instruments from answers --------------------------------------------------------
 
 
+#: Answers keyed by factor name are checked against stalkrisk-screen 1.0.0, pinned: its factors
+#: are all binary, counts or categories whose unknown values answers can state exactly.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
+
+
 def factor_answers(case: Case) -> dict[str, Any]:
     """The answers, keyed by factor name, that say exactly what the case says."""
-    screen = load_instrument()
+    screen = load_instrument(SCREEN_1)
     out: dict[str, Any] = {}
     for name, value in stalkrisk.evaluate_factors(case, screen.factors).items():
         kind = stalkrisk.FACTORS[name].kind
@@ -380,9 +385,9 @@ def test_screen_from_factor_answers_equals_the_case() -> None:
             "instrument": "stalkrisk-screen",
             "answers": EX03_ANSWERS,
         },
-        "stalkrisk-screen",
+        SCREEN_1,
     )
-    from_case = stalkrisk.score(case)
+    from_case = stalkrisk.score(case, SCREEN_1)
     same_result(from_case, from_answers)
     assert [s.band.id for s in from_answers.scales if s.band] == ["low", "low"]
     assert [s.total for s in from_answers.scales] == [1, 0]
@@ -407,9 +412,9 @@ def test_screen_from_a_few_factor_answers_equals_a_small_case() -> None:
     assert {k: v for k, v in factor_answers(case).items() if v != "unknown"} == answers
     from_answers = score_answers(
         {"case_id": "EQ-1", "assessment_date": "2024-05-01", "answers": answers},
-        "stalkrisk-screen",
+        SCREEN_1,
     )
-    same_result(stalkrisk.score(case), from_answers)
+    same_result(stalkrisk.score(case, SCREEN_1), from_answers)
     harm = from_answers.scale("serious_harm")
     assert harm.status is ScaleStatus.NOT_SCORED
     assert harm.band_floor is not None
@@ -426,15 +431,15 @@ def test_screen_from_answers_equals_example_cases(case_id: str) -> None:
             "synthetic": True,
             "answers": factor_answers(case),
         },
-        "stalkrisk-screen",
+        SCREEN_1,
     )
-    same_result(stalkrisk.score(case), from_answers)
+    same_result(stalkrisk.score(case, SCREEN_1), from_answers)
 
 
 def test_answers_for_a_factor_the_instrument_does_not_read_are_refused() -> None:
     # perpetrator_age is a registered factor, but stalkrisk-screen does not read it.
     with pytest.raises(ValidationError) as exc:
-        score_answers(item_answers({"perpetrator_age": 40}), "stalkrisk-screen")
+        score_answers(item_answers({"perpetrator_age": 40}), SCREEN_1)
     assert only_error(exc)["type"] == "unknown_answer"
 
 

@@ -141,7 +141,7 @@ def test_factor_age_bounds_are_the_case_schemas() -> None:
 
 
 def test_count_factor_bounds_follow_the_case_schema() -> None:
-    screen = stalkrisk.load_instrument("stalkrisk-screen")
+    screen = stalkrisk.load_instrument("stalkrisk-screen@1.0.0")  # reads contact_channels
     assert "contact_channels" in screen.factors
     read_answers(screen, item_answers({"contact_channels": 9}))  # every channel
     with pytest.raises(ValidationError) as exc:

@@ -110,3 +110,20 @@ def test_public_names_report_a_public_module() -> None:
                 checked += 1
     assert checked > 150
     assert repr(stalkrisk.BatchScores) == "<class 'stalkrisk.scoring.BatchScores'>"
+
+
+def test_a_function_keeps_its_name_when_its_module_is_imported_first() -> None:
+    """``stalkrisk.explain`` is a function; importing ``stalkrisk.explain`` (its module) first,
+    as any ``from stalkrisk.explain import ...`` does, must not replace it with the module."""
+    code = (
+        "import stalkrisk.explain, stalkrisk, types\n"
+        "assert not isinstance(stalkrisk.explain, types.ModuleType), stalkrisk.explain\n"
+        "from stalkrisk import explain\n"
+        "assert explain is stalkrisk.explain and explain.__name__ == 'explain'\n"
+        "print(stalkrisk.explain(stalkrisk.score(stalkrisk.load_example('EX-03'))).split(':')[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Persistence of the current episode"

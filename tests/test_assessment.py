@@ -10,18 +10,20 @@ from stalkrisk import Assessment, Override, OverrideReason, ScaleStatus
 
 REASON = "Police report a new threat made yesterday."
 OTHER_REASON = "The victim has moved abroad; no contact for a year."
+#: The instrument these tests were written against, pinned so that a new default changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 
 @pytest.fixture(scope="module")
 def low() -> Assessment:
     """EX-03: both scales scored, both Low."""
-    return stalkrisk.score(stalkrisk.load_example("EX-03"))
+    return stalkrisk.score(stalkrisk.load_example("EX-03"), SCREEN_1)
 
 
 @pytest.fixture(scope="module")
 def unscored() -> Assessment:
     """EX-04: too much is unknown, so neither scale is scored."""
-    return stalkrisk.score(stalkrisk.load_example("EX-04"))
+    return stalkrisk.score(stalkrisk.load_example("EX-04"), SCREEN_1)
 
 
 def _raise(a: Assessment) -> Assessment:
@@ -88,7 +90,7 @@ def test_overrides_accumulate_in_order(low: Assessment) -> None:
 
 
 def test_override_can_lower_a_band() -> None:
-    high = stalkrisk.score(stalkrisk.load_example("EX-01"))
+    high = stalkrisk.score(stalkrisk.load_example("EX-01"), SCREEN_1)
     lowered = high.with_override(
         "continued_stalking", "moderate", "protective_factors", OTHER_REASON, "PO-2"
     )

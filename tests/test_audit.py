@@ -39,6 +39,8 @@ EX01_INPUT_SHA256 = "b17f905befc4274daf1a49cac33742b0f3e1d03b63e85dc7df324e9f692
 
 WHEN = dt.datetime(2026, 4, 27, 10, 0, tzinfo=dt.UTC)
 REASON = "Police report a new threat made yesterday."
+#: The instrument these tests were written against, pinned so that a new default changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def case() -> Case:
 
 @pytest.fixture(scope="module")
 def assessment(case: Case) -> Assessment:
-    return stalkrisk.score(case)
+    return stalkrisk.score(case, SCREEN_1)
 
 
 @pytest.fixture(scope="module")
@@ -269,8 +271,8 @@ def test_verify_record_with_an_override(assessment: Assessment, case: Case) -> N
 def test_verify_with_the_bundled_instrument_named_explicitly(
     record: AssessmentRecord, case: Case
 ) -> None:
-    assert verify(record, case, "stalkrisk-screen") == []
-    assert verify(record, case, stalkrisk.load_instrument()) == []
+    assert verify(record, case, SCREEN_1) == []
+    assert verify(record, case, stalkrisk.load_instrument(SCREEN_1)) == []
 
 
 # --- verify: what it reports -------------------------------------------------------------------
@@ -347,7 +349,7 @@ def test_verify_reports_a_tampered_override(assessment: Assessment, case: Case) 
 
 def _instrument_data() -> dict[str, Any]:
     """The screen's content under its own id: a changed copy may not pose as the bundled one."""
-    data: dict[str, Any] = stalkrisk.load_instrument().model_dump(mode="json")
+    data: dict[str, Any] = stalkrisk.load_instrument(SCREEN_1).model_dump(mode="json")
     data["id"] = "screen-copy"
     return data
 

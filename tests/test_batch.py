@@ -42,6 +42,9 @@ from stalkrisk.testing import case_dicts
 from .conftest import EXAMPLES, ROOT
 
 TOP = 3
+#: The instrument whose scales and bands the writer tests name, pinned so that a new default
+#: changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 
 def _expected(case: stalkrisk.Case, instrument: str = "stalkrisk-screen") -> list[dict[str, Any]]:
@@ -435,11 +438,13 @@ def test_closing_a_run_closes_the_file(tmp_path: Path) -> None:
 
 def test_write_jsonl(example_cases: dict[str, stalkrisk.Case], tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    summary = write_jsonl(score_many([*example_cases.values(), {"case_id": "I-1"}]), out)
+    summary = write_jsonl(
+        score_many([*example_cases.values(), {"case_id": "I-1"}], instrument=SCREEN_1), out
+    )
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert summary.total == len(lines) == 11
     first = lines[0]
-    assessment = stalkrisk.score(example_cases["EX-01"])
+    assessment = stalkrisk.score(example_cases["EX-01"], SCREEN_1)
     assert first["instrument"] == {
         "id": "stalkrisk-screen",
         "version": assessment.instrument.version,
@@ -453,7 +458,9 @@ def test_write_jsonl(example_cases: dict[str, stalkrisk.Case], tmp_path: Path) -
 
 def test_write_csv(example_cases: dict[str, stalkrisk.Case]) -> None:
     out = io.StringIO()
-    summary = write_csv(score_many([{"case_id": "I-1"}, *example_cases.values()]), out)
+    summary = write_csv(
+        score_many([{"case_id": "I-1"}, *example_cases.values()], instrument=SCREEN_1), out
+    )
     out.seek(0)
     table = list(csv.DictReader(out))
     assert summary.total == len(table) == 11
@@ -461,12 +468,12 @@ def test_write_csv(example_cases: dict[str, stalkrisk.Case]) -> None:
     assert table[0]["serious_harm.band"] == ""
     assert json.loads(table[0]["error"])["kind"] == "validation"
     ex01 = table[1]
-    assessment = stalkrisk.score(example_cases["EX-01"])
+    assessment = stalkrisk.score(example_cases["EX-01"], SCREEN_1)
     harm = assessment.scale("serious_harm")
     assert ex01["serious_harm.band"] == "high"
     assert float(ex01["serious_harm.total"]) == harm.total
     top = json.loads(ex01["top_contributions"])
-    expected = {e["scale"]: e["top"] for e in _expected(example_cases["EX-01"])}
+    expected = {e["scale"]: e["top"] for e in _expected(example_cases["EX-01"], SCREEN_1)}
     assert [tuple(t) for t in top["serious_harm"]] == expected["serious_harm"]
     assert ex01["instrument"] == f"stalkrisk-screen@{assessment.instrument.version}"
     # Every row says how far the weights are validated, invalid records included.

@@ -69,6 +69,9 @@ from .conftest import ROOT
 
 SECRET = "Zq7-SECRET-VALUE"  # planted in cells; must never appear in an error
 EXTRA = FRAMES_EXTRA.split(": ", 1)[1]  # "pip install 'stalkrisk[frames]'"
+#: The instrument whose scales and counts the output tests name, pinned so that a new default
+#: changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 
 def _jsonl_rows(records: list[Any]) -> list[dict[str, Any]]:
@@ -589,7 +592,7 @@ def test_import_stalkrisk_batch_stays_light() -> None:
 
 def _mixed_rows(example_cases: dict[str, stalkrisk.Case]) -> list[BatchRow]:
     records: list[Any] = [*example_cases.values(), {"case_id": "I-1"}, "not a case"]
-    return list(score_many(records))
+    return list(score_many(records, instrument=SCREEN_1))
 
 
 def test_to_frame_has_the_csv_columns_typed(example_cases: dict[str, stalkrisk.Case]) -> None:
@@ -648,7 +651,7 @@ def test_write_parquet_reads_back_as_to_frame(
 
 
 def test_write_parquet_of_no_rows_and_bad_arguments(tmp_path: Path) -> None:
-    with score_many([]) as run:
+    with score_many([], instrument=SCREEN_1) as run:
         assert write_parquet(run, tmp_path / "empty.parquet") == BatchSummary()
     table = pq.read_table(tmp_path / "empty.parquet")
     assert table.num_rows == 0
@@ -702,11 +705,11 @@ def test_dask_map_partitions_equals_score_many(
     frame = pd.DataFrame([flatten_case(c) for c in cases])
     frame.index = pd.RangeIndex(100, 100 + len(frame), name="row")
     ddf = dd.from_pandas(frame, npartitions=3)
-    meta = score_frame_meta("stalkrisk-screen", like=ddf._meta)
-    scored = ddf.map_partitions(score_frame, "stalkrisk-screen", meta=meta)
+    meta = score_frame_meta(SCREEN_1, like=ddf._meta)
+    scored = ddf.map_partitions(score_frame, SCREEN_1, meta=meta)
     with dask.config.set(scheduler=scheduler):
         out = scored.compute()
-    whole = to_frame(score_many(frame))
+    whole = to_frame(score_many(frame, instrument=SCREEN_1))
     whole.index = frame.index
     assert out.index.equals(frame.index)
     # record is the position in the partition, in the row and in its error
@@ -752,10 +755,12 @@ def test_cli_reads_parquet_and_arrow_and_writes_parquet(
     frame.to_parquet(tmp_path / "in.parquet")
     feather.write_feather(frame, tmp_path / "in.feather")
     out = tmp_path / "out.parquet"
-    assert main(["batch", str(tmp_path / "in.parquet"), "-o", str(out)]) == 0
+    pinned = ["--instrument", SCREEN_1]
+    assert main(["batch", str(tmp_path / "in.parquet"), "-o", str(out), *pinned]) == 0
     assert "10 records: 9 scored, 1 unscorable, 0 invalid" in capsys.readouterr().err
     pd.testing.assert_frame_equal(
-        pd.read_parquet(out, dtype_backend="numpy_nullable"), to_frame(score_many(frame))
+        pd.read_parquet(out, dtype_backend="numpy_nullable"),
+        to_frame(score_many(frame, instrument=SCREEN_1)),
     )
     csv_out = tmp_path / "out.csv"
     assert main(["batch", str(tmp_path / "in.feather"), "-o", str(csv_out)]) == 0

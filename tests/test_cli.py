@@ -37,7 +37,7 @@ def test_demo_lists_every_example_with_reasons(capsys: pytest.CaptureFixture[str
 def test_demo_full_prints_every_report(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "demo", "--full")
     assert code == 0
-    assert out.count("Contributions:") == 2 * len(stalkrisk.example_ids())
+    assert out.count("Contributions:") == 3 * len(stalkrisk.example_ids())  # three scales
 
 
 def test_score_text(capsys: pytest.CaptureFixture[str], example_files: list[Path]) -> None:
@@ -188,6 +188,16 @@ def test_instruments_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert stalkrisk.load_instrument().sha256 in out
     assert "Red flag: Threats to kill" in out
+    assert (
+        "Bands: Fewer factors under 7, Several factors 7 to under 9, Many factors 9 or more" in out
+    )
+    assert "Not scored while a red flag is unknown and none has fired" in out
+    assert "The victim's own view of the danger [victim_fear] (context)" in out
+    code, out, _ = run(capsys, "instruments", "list")
+    assert "stalkrisk-screen@1.0.0" in out
+    assert "superseded" in out
+    code, out, _ = run(capsys, "instruments", "show", "stalkrisk-screen@1.0.0")
+    assert code == 0
     assert "Bands: Low under 4, Moderate 4 to under 8, High 8 or more" in out
     code, out, _ = run(capsys, "instruments", "show", "stalkrisk-screen", "--format", "json")
     assert code == 0

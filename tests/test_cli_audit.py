@@ -16,6 +16,9 @@ from .conftest import EXAMPLES, ROOT
 
 DATA = Path(__file__).resolve().parent / "data" / "instruments"
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+#: The instrument whose scale and item ids the record tests name, pinned so that a new default
+#: changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -36,7 +39,7 @@ def ex01(example_files: list[Path]) -> Path:
 @pytest.fixture
 def record_file(capsys: pytest.CaptureFixture[str], ex01: Path, tmp_path: Path) -> Path:
     path = tmp_path / "record.json"
-    code, _, err = run(capsys, "score", "--record", str(path), str(ex01))
+    code, _, err = run(capsys, "score", "--instrument", SCREEN_1, "--record", str(path), str(ex01))
     assert code == 0, err
     return path
 
@@ -77,7 +80,7 @@ def test_verify_accepts_a_fresh_record(
     code, out, err = run(capsys, "verify", str(record_file), str(ex01))
     assert code == 0
     assert err == ""
-    instrument = stalkrisk.load_instrument()
+    instrument = stalkrisk.load_instrument(SCREEN_1)
     first, second = out.splitlines()
     assert first == (
         f"verified: {record_file} matches case EX-01 re-scored with "
@@ -121,7 +124,7 @@ def test_verify_a_tampered_record(
 def test_verify_with_a_changed_instrument(
     capsys: pytest.CaptureFixture[str], record_file: Path, ex01: Path, tmp_path: Path
 ) -> None:
-    data = stalkrisk.load_instrument().model_dump(mode="json")
+    data = stalkrisk.load_instrument(SCREEN_1).model_dump(mode="json")
     data["id"] = "screen-copy"  # a changed copy may not take the bundled instrument's id
     item = next(i for i in data["items"] if i["id"] == "previous_convictions")
     item["levels"][-1]["points"] += 1

@@ -15,6 +15,8 @@ from stalkrisk.synthetic import cohort
 from .conftest import EXAMPLES, ROOT
 
 FACTORS = "previous_convictions,protective_order_breaches,ex_intimate_partner,escalating"
+#: The screen version the evaluate tests were written for (its scales and band labels).
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -129,7 +131,10 @@ def test_comparison_script_runs(
     out = capsys.readouterr().out
     assert "| Logistic model (all factors) | 400 |" in out
     assert "| Learned points, at most 6 items | 400 |" in out
-    assert "stalkrisk-screen, continued stalking" in out
+    assert "| stalkrisk-screen 1.0.0, continued stalking |" in out
+    assert "| stalkrisk-screen 2.0.0, persistence |" in out
+    assert "| stalkrisk-screen 2.0.0, recurrence |" in out
+    assert "LITERATURE_OUTCOME_MODEL" in out.splitlines()[0]  # the caption says what it is
     assert "Learned points: " in out
 
 
@@ -186,13 +191,74 @@ def test_fit_options_are_usage_errors_not_data_errors(
 
 def test_evaluate_options_are_usage_errors(capsys: pytest.CaptureFixture[str], data: Path) -> None:
     code, _, err = run(
-        capsys, "evaluate", "stalkrisk-screen", str(data), "--outcome", "outcome", "--scale", "nope"
+        capsys, "evaluate", SCREEN_1, str(data), "--outcome", "outcome", "--scale", "nope"
     )
     assert code == 2
     assert "--scale: stalkrisk-screen has no such scale; its scales: continued_stalking" in err
+    code, _, err = run(
+        capsys, "evaluate", SCREEN_1, str(data), "--outcome", "outcome", "--rank-by", "points"
+    )
+    assert code == 2
+    assert "argument --rank-by: invalid choice: 'points'" in err
+    assert "Traceback" not in err
     code, _, err = run(
         capsys, "evaluate", "stalkrisk-screen", str(data), "--outcome", "outcome", "--seed", "-1"
     )
     assert code == 2
     assert "argument --seed" in err
     assert "Traceback" not in err
+
+
+def test_evaluate_rank_by_band_prints_group_intervals_and_band_rates(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    common = [SCREEN_1, str(data), "--outcome", "outcome", "--group", "sex"]
+    common += ["--scale", "serious_harm"]
+    code, out, err = run(capsys, "evaluate", *common, "--rank-by", "band")
+    assert code == 0, err
+    assert "Score ranked: band (after red flags), then scale total (points) within a band" in out
+    assert "(rank_by=band)" in out
+    lines = out.splitlines()
+    header = lines[lines.index("By sex") + 1]
+    assert "AUC 95% CI" in header
+    assert header.rstrip().endswith("reliable")
+    start = lines.index("Band outcome rates by sex")
+    assert lines[start + 1].split()[:3] == ["group", "band", "n"]
+    table = lines[start + 2 : start + 2 + 3 * 2]  # two groups (female, male), three bands each
+    assert [line.split()[0] for line in table[::3]] == ["female", "male"]
+    assert [line.split()[1 if i % 3 == 0 else 0] for i, line in enumerate(table)] == [
+        "Low", "Moderate", "High"
+    ] * 2  # fmt: skip
+    assert all(line.rstrip().endswith("%") or line.rstrip().endswith("-") for line in table)
+
+    code, out, err = run(capsys, "evaluate", *common, "--rank-by", "band", "--format", "json")
+    assert code == 0, err
+    by_band = json.loads(out)
+    code, out, _ = run(capsys, "evaluate", *common, "--format", "json")
+    by_total = json.loads(out)
+    assert (by_band["rank_by"], by_total["rank_by"]) == ("band", "total")
+    assert by_band["bands"] == by_total["bands"]  # the same bands, ranked differently
+    for group in by_band["groups"][0]["groups"]:
+        assert group["reliable"] is (group["unreliable_reason"] is None)
+        female_or_male = group["group"]
+        assert female_or_male in ("female", "male")
+        assert sum(b["n"] for b in group["bands"]) == group["n"]
+
+
+def test_evaluate_a_model_by_band(
+    capsys: pytest.CaptureFixture[str], data: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model.json"
+    code, _, err = run(
+        capsys, "fit", str(data), "--outcome", "outcome", "-o", str(model), "--factors", FACTORS
+    )
+    assert code == 0, err
+    args = ["evaluate", str(model), str(data), "--outcome", "outcome", "--format", "json"]
+    code, out, err = run(capsys, *args, "--rank-by", "band")
+    assert code == 0, err
+    by_band = json.loads(out)
+    code, out, _ = run(capsys, *args)
+    by_probability = json.loads(out)
+    assert by_band["rank_by"] == "band"
+    assert by_band["score"].startswith("band (from the cut-points), then predicted probability")
+    assert by_band["auc"] == by_probability["auc"]  # a model's bands follow its probability

@@ -21,10 +21,14 @@ import stalkrisk
 from stalkrisk import Case, WeightedScorer, instrument_from_data
 from stalkrisk.model._evaluation import (
     BAD_CUT_POINTS,
+    BAND_NEEDS_BANDS,
     CUT_POINTS_CONFLICT,
     GROUP_IS_INPUT,
     LENGTH_MISMATCH,
+    MAX_RELIABLE_AUC_WIDTH,
+    MIN_GROUP_EVENTS,
     ML_EXTRA,
+    NO_GROUP_INTERVAL,
     NOT_APPLICABLE_POINTS,
     NOT_FOR_INSTRUMENT,
     NOT_FOR_MODEL,
@@ -33,7 +37,9 @@ from stalkrisk.model._evaluation import (
     ONE_CLASS,
     SMALL_GROUP,
     SMALL_SAMPLE,
+    WIDE_GROUP_INTERVAL,
     EvaluationReport,
+    _band_then_score,
     _calibration,
     _resampled_auc,
     evaluate,
@@ -44,6 +50,9 @@ from stalkrisk.model._evaluation import (
 from .conftest import ROOT
 
 ANSWERS = ROOT / "tests" / "data" / "answers"
+#: The screen the example-case tests were written for, pinned so that a new default version
+#: (with other scales and bands) does not change what they check.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -346,11 +355,15 @@ def test_small_group_warning_fires_and_marks_the_group_unreliable() -> None:
 
 def test_group_with_few_outcomes_is_unreliable_whatever_its_size() -> None:
     y = np.array([1] * 3 + [0] * 97 + [1] * 30 + [0] * 70)
-    p = np.full(200, 0.3)
+    p = np.full(200, 0.3)  # all tied: AUC 0.5 in every resample, an interval of width 0
     group = ["rare"] * 100 + ["common"] * 100
-    report = evaluate(FixedModel(p), rows(200), y, {"g": group}, n_bootstrap=0)
-    assert not report.group("g").group("rare").reliable
-    assert report.group("g").group("common").reliable
+    report = evaluate(FixedModel(p), rows(200), y, {"g": group}, n_bootstrap=100)
+    rare = report.group("g").group("rare")
+    assert not rare.reliable
+    assert rare.unreliable_reason == "3 with the outcome, fewer than 5"
+    common = report.group("g").group("common")
+    assert common.reliable
+    assert common.unreliable_reason is None
 
 
 def test_small_overall_sample_is_warned_about() -> None:
@@ -429,7 +442,7 @@ EXAMPLE_Y = [1, 0, 0, 1, 1, 0, 1, 0, 1, 1]
 
 def test_screen_instrument_on_the_example_cases() -> None:
     cases = stalkrisk.load_examples()
-    report = evaluate("stalkrisk-screen", cases, EXAMPLE_Y, n_bootstrap=100)
+    report = evaluate(SCREEN_1, cases, EXAMPLE_Y, n_bootstrap=100)
     assert report.source_kind == "instrument"
     assert report.source.startswith("stalkrisk-screen@1.0.0#sha256:")
     assert report.scale == "continued_stalking"
@@ -450,7 +463,8 @@ def test_screen_instrument_on_the_example_cases() -> None:
     expected = NOT_SCORED_EXCLUDED.format(k=1, n=10, scale="continued_stalking", ids="EX-04")
     assert expected in report.warnings
     kept = [y for c, y in zip(cases, EXAMPLE_Y, strict=True) if c.case_id != "EX-04"]
-    totals = [stalkrisk.score(c).scale("continued_stalking").total for c in cases]
+    screen = WeightedScorer(SCREEN_1)
+    totals = [screen.score(c).scale("continued_stalking").total for c in cases]
     assert report.auc == roc_auc_score(kept, [t for t in totals if t is not None])
     assert NOT_APPLICABLE_POINTS in str(report)
 
@@ -467,7 +481,7 @@ def test_instrument_bands_come_from_the_assessment() -> None:
 def test_not_scored_cases_are_counted_per_group() -> None:
     cases = stalkrisk.load_examples()
     sex = ["f", "f", "f", "m", "m", "m", "m", "f", "f", "m"]  # EX-04 is "m"
-    report = evaluate("stalkrisk-screen", cases, EXAMPLE_Y, {"sex": sex}, n_bootstrap=0)
+    report = evaluate(SCREEN_1, cases, EXAMPLE_Y, {"sex": sex}, n_bootstrap=0)
     audit = report.group("sex")
     assert audit.group("m").n_not_scored == 1
     assert audit.group("m").n == 4
@@ -490,7 +504,7 @@ def test_an_answers_instrument_is_evaluated_from_item_answers() -> None:
 def test_a_group_with_no_scored_case_is_kept_with_empty_figures() -> None:
     cases = stalkrisk.load_examples()
     sex = ["f", "f", "f", "x", "f", "f", "f", "f", "f", "f"]  # only EX-04, not scored, is "x"
-    report = evaluate("stalkrisk-screen", cases, EXAMPLE_Y, {"sex": sex}, n_bootstrap=0)
+    report = evaluate(SCREEN_1, cases, EXAMPLE_Y, {"sex": sex}, n_bootstrap=0)
     x = report.group("sex").group("x")
     assert (x.n, x.n_not_scored, x.reliable, x.base_rate, x.auc) == (0, 1, False, None, None)
     assert [b.n for b in x.bands] == [0, 0, 0]
@@ -576,6 +590,289 @@ def test_logistic_instrument_gives_probabilities_and_a_brier_score() -> None:
     assert [b.band for b in report.bands] == ["low", "high"]
     assert report.cut_points[0].threshold == 30
     assert report.calibration_note is None
+
+
+# --- ranking by band (what the court sees) ----------------------------------------------------
+
+
+def _red_flag_instrument() -> stalkrisk.Instrument:
+    """Strangulation (1 point, and a red flag to High) and recent violence (3 points)."""
+    return instrument_from_data(
+        {
+            "format": "stalkrisk-instrument/1",
+            "id": "test-red-flag",
+            "version": "0.1.0",
+            "title": "Red flag (test)",
+            "description": "Two items and a red flag, for tests.",
+            "citation": ["Test data only."],
+            "validation": {"status": "illustrative", "statement": "Test points only."},
+            "items": [
+                {
+                    "id": "strangulation",
+                    "factor": "strangulation",
+                    "label": "Strangulation",
+                    "rationale": "Test item: 1 point.",
+                    "points": 1,
+                },
+                {
+                    "id": "violence",
+                    "factor": "violence_recent",
+                    "label": "Violence",
+                    "rationale": "Test item: 3 points.",
+                    "points": 3,
+                },
+            ],
+            "scales": [
+                {
+                    "id": "harm",
+                    "title": "Harm",
+                    "description": "The test outcome.",
+                    "items": ["strangulation", "violence"],
+                    "bands": [
+                        {"id": "low", "label": "Low", "max": 2},
+                        {"id": "moderate", "label": "Moderate", "min": 2, "max": 4},
+                        {"id": "high", "label": "High", "min": 4},
+                    ],
+                    "missing": {"max_unknown": 0, "method": "known_only"},
+                    "red_flags": [
+                        {
+                            "id": "strangulation",
+                            "factor": "strangulation",
+                            "minimum_band": "high",
+                            "label": "Strangulation",
+                            "rationale": "Test red flag: no total outvotes it.",
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+
+
+def _flag_case(i: int, strangled: bool, violent: bool) -> Case:
+    def presence(x: bool) -> str:
+        return "present" if x else "absent"
+
+    return Case(
+        case_id=f"T-{i:03d}",
+        assessment_date="2024-05-01",
+        synthetic=True,
+        episode={"strangulation": presence(strangled), "violence": presence(violent)},
+        relationship={"domestic_abuse": {"strangulation": presence(strangled)}},
+    )
+
+
+def test_rank_by_band_ranks_a_red_flag_above_a_higher_total_in_a_lower_band() -> None:
+    instrument = _red_flag_instrument()
+    flagged = _flag_case(0, strangled=True, violent=False)  # total 1, raised to High
+    violent = _flag_case(1, strangled=False, violent=True)  # total 3, Moderate
+    harm = [WeightedScorer(instrument).score(c).scale("harm") for c in (flagged, violent)]
+    assert [(r.total, r.band.id) for r in harm if r.band] == [(1, "high"), (3, "moderate")]
+    y = [1, 0]  # the red-flagged case went on to the outcome
+    by_total = evaluate(instrument, [flagged, violent], y, n_bootstrap=0)
+    by_band = evaluate(instrument, [flagged, violent], y, n_bootstrap=0, rank_by="band")
+    assert by_total.auc == 0.0  # the total ranks the red-flagged case below
+    assert by_band.auc == 1.0  # the band ranks it above, as a court reads it
+    assert (by_total.rank_by, by_band.rank_by) == ("total", "band")
+    assert by_band.score == "band (after red flags), then scale total (points) within a band"
+    assert by_band.to_dict()["rank_by"] == "band"
+    assert "rank_by=band" in str(by_band)
+    assert by_band.bands == by_total.bands  # the bands themselves do not change
+
+
+def test_rank_by_band_matches_an_explicit_lexicographic_auc_and_keeps_ties() -> None:
+    instrument = _red_flag_instrument()
+    kinds = [(True, False), (False, True), (False, False), (True, True)]
+    rng = np.random.default_rng(4)
+    picks = rng.integers(0, 4, size=80)
+    cases = [_flag_case(i, *kinds[k]) for i, k in enumerate(picks)]
+    y = (rng.random(80) < 0.4).astype(int)
+    report = evaluate(instrument, cases, y, n_bootstrap=0, rank_by="band")
+    scorer = WeightedScorer(instrument)
+    results = [scorer.score(c).scale("harm") for c in cases]
+    key = [r.band.rank * 100 + r.total for r in results if r.band and r.total is not None]
+    assert report.auc == pytest.approx(roc_auc_score(y, key), abs=1e-15)
+    totals = [r.total for r in results]
+    assert evaluate(instrument, cases, y, n_bootstrap=0).auc == roc_auc_score(y, totals)
+    # Two cases with the same band and total stay tied: each ordering counts one half.
+    tied = evaluate(instrument, [cases[0], cases[0]], [1, 0], n_bootstrap=0, rank_by="band")
+    assert tied.auc == 0.5
+
+
+def test_band_then_score_is_exact_and_orders_band_first() -> None:
+    rank = np.array([1, 0, 1, 1, 2, 0], dtype=np.int64)
+    score = np.array([5.0, 9.0, 5.0, 5.0 + 1e-12, -3.0, 9.0])
+    codes = _band_then_score(rank, score)
+    assert codes.tolist() == [1.0, 0.0, 1.0, 2.0, 3.0, 0.0]  # nearly equal totals stay apart
+
+
+def test_rank_by_band_for_a_model_orders_as_the_probability() -> None:
+    p, y = simulate(400, seed=14)
+    by_band = evaluate(FixedModel(p), rows(400), y, cut_points=[0.2, 0.5], rank_by="band")
+    by_p = evaluate(FixedModel(p), rows(400), y, cut_points=[0.2, 0.5])
+    assert by_band.auc == roc_auc_score(y, p)  # the cut-points follow the probability
+    assert by_band.auc_ci == by_p.auc_ci
+    assert by_band.score == "band (from the cut-points), then predicted probability within a band"
+    with pytest.raises(ValueError, match="needs bands") as err:
+        evaluate(FixedModel(p), rows(400), y, rank_by="band")
+    assert str(err.value) == BAND_NEEDS_BANDS
+
+
+def test_default_ranking_by_total_is_unchanged() -> None:
+    # Figures computed by the evaluation before rank_by and the width rule existed.
+    report = _report()
+    assert report.rank_by == "total"
+    assert report.auc == 0.7757283834586466
+    assert report.auc_ci is not None
+    assert (report.auc_ci.low, report.auc_ci.high) == (0.7322676809210527, 0.8307242716165414)
+    f, m = report.group("sex").groups
+    assert f.auc == 0.8366013071895425
+    assert f.auc_ci is not None
+    assert (f.auc_ci.low, f.auc_ci.high) == (0.7023692810457516, 0.9510620915032679)
+    assert m.auc == 0.7680282796543599
+    assert m.auc_ci is not None
+    assert (m.auc_ci.low, m.auc_ci.high) == (0.7070227808326788, 0.8343322859387274)
+    p, y = simulate(300, seed=30)
+    assert report.auc == roc_auc_score(y, p)
+    sex = np.where(np.arange(300) % 7 == 0, "f", "m")
+    explicit = evaluate(
+        FixedModel(p), rows(300), y, {"sex": sex}, cut_points=[0.2, 0.5], n_bootstrap=200,
+        rank_by="total",
+    )  # fmt: skip
+    assert explicit.to_json() == report.to_json()
+
+
+def test_default_ranking_of_an_instrument_is_its_total() -> None:
+    c = stalkrisk.synthetic.cohort(300, seed=5)
+    scorer = WeightedScorer(SCREEN_1)
+    results = [scorer.score(case).scale("serious_harm") for case in c.cases]
+    kept = [i for i, r in enumerate(results) if r.band is not None and r.total is not None]
+    y = np.asarray(c.outcomes)[kept]
+    totals = [results[i].total for i in kept]
+    report = evaluate(scorer, c.cases, c.outcomes, scale="serious_harm", n_bootstrap=0)
+    assert report.auc == roc_auc_score(y, totals)
+    assert report.score == "scale total (points)"
+    by_band = evaluate(
+        scorer, c.cases, c.outcomes, scale="serious_harm", n_bootstrap=0, rank_by="band"
+    )
+    key = [results[i].band.rank * 1000 + results[i].total for i in kept]  # type: ignore[union-attr,operator]
+    assert by_band.auc == pytest.approx(roc_auc_score(y, key), abs=1e-15)
+
+
+@pytest.mark.parametrize("bad", ["points", "Band", None, 1])
+def test_a_bad_rank_by_is_refused_by_name(bad: Any) -> None:
+    with pytest.raises(ValueError, match=r"^rank_by must be one of 'total' or 'band'; received"):
+        evaluate(FixedModel(TINY_P), rows(10), TINY_Y, rank_by=bad)
+
+
+# --- group reliability: the width of the AUC interval ------------------------------------------
+
+
+def _female_38() -> tuple[EvaluationReport, NDArray[np.int64]]:
+    """2000 male cases and a female group of 38 (11 with the outcome), AUC about .7."""
+    rng = np.random.default_rng(38)
+    y = np.concatenate([(rng.random(2000) < 0.3).astype(np.int64), np.array([1] * 11 + [0] * 27)])
+    # Scores of cases with the outcome are shifted up by 0.75 SD: an AUC of about .7.
+    p = expit(-1 + 0.75 * y + rng.normal(size=len(y)))
+    sex = np.array(["male"] * 2000 + ["female"] * 38)
+    return evaluate(FixedModel(p), rows(len(y)), y, {"sex": sex}, cut_points=[0.3, 0.5]), y
+
+
+def test_a_group_of_38_with_a_wide_auc_interval_is_not_reliable() -> None:
+    report, _ = _female_38()
+    female = report.group("sex").group("female")
+    assert female.n == 38
+    assert female.n >= report.min_group_size  # the old rule (n >= 30, 5 of each) passed it
+    assert min(female.n_positive, female.n - female.n_positive) >= MIN_GROUP_EVENTS
+    assert female.auc_ci is not None
+    width = female.auc_ci.high - female.auc_ci.low
+    assert width > MAX_RELIABLE_AUC_WIDTH
+    assert not female.reliable
+    reason = (
+        f"AUC 95% interval {female.auc_ci.low:.3f} to {female.auc_ci.high:.3f} is "
+        f"{width:.3f} wide, more than 0.2"
+    )
+    assert female.unreliable_reason == reason
+    warning = WIDE_GROUP_INTERVAL.format(
+        variable="sex",
+        group="female",
+        low=female.auc_ci.low,
+        high=female.auc_ci.high,
+        width=width,
+        n=38,
+        max_width=0.2,
+    )
+    assert warning in report.warnings
+    male = report.group("sex").group("male")
+    assert male.auc_ci is not None
+    assert male.auc_ci.high - male.auc_ci.low <= MAX_RELIABLE_AUC_WIDTH
+    assert male.reliable
+    assert not any("sex=male" in w for w in report.warnings)
+    assert report.max_reliable_auc_width == MAX_RELIABLE_AUC_WIDTH
+
+
+def test_without_a_bootstrap_no_group_is_reliable_and_the_report_says_why() -> None:
+    _, y = _female_38()
+    p, _ = simulate(len(y), seed=3)
+    sex = np.array(["male"] * 2000 + ["female"] * 38)
+    report = evaluate(FixedModel(p), rows(len(y)), y, {"sex": sex}, n_bootstrap=0)
+    male = report.group("sex").group("male")
+    assert not male.reliable
+    assert male.unreliable_reason == "no AUC interval (n_bootstrap=0)"
+    assert NO_GROUP_INTERVAL.format(max_width=0.2) in report.warnings
+    assert "no group can be shown reliable" in NO_GROUP_INTERVAL
+    without_groups = evaluate(FixedModel(p), rows(len(y)), y, n_bootstrap=0)
+    assert NO_GROUP_INTERVAL.format(max_width=0.2) not in without_groups.warnings
+
+
+def test_min_group_size_remains_a_floor() -> None:
+    report, y = _female_38()
+    assert report.group("sex").group("male").reliable
+    p = expit(-1 + 0.75 * y)  # any scores: the floor decides before the interval
+    sex = np.array(["male"] * 2000 + ["female"] * 38)
+    strict = evaluate(
+        FixedModel(p), rows(len(y)), y, {"sex": sex}, n_bootstrap=50, min_group_size=5000
+    )
+    male = strict.group("sex").group("male")
+    assert not male.reliable
+    assert male.unreliable_reason == "n=2000, fewer than 5000 cases"
+    assert strict.min_group_size == 5000
+    assert any(w.startswith("group sex=male is too small") for w in strict.warnings)
+
+
+def test_text_shows_group_intervals_reasons_and_band_rates_by_group() -> None:
+    report, _ = _female_38()
+    text = str(report)
+    female = report.group("sex").group("female")
+    assert female.auc_ci is not None
+    lines = text.splitlines()
+    by_sex = lines.index("By sex")
+    header, row, male_row = lines[by_sex + 1 : by_sex + 4]
+    assert header.split()[:6] == ["group", "n", "base", "rate", "AUC", "AUC"]
+    assert header.endswith("reliable")
+    assert row.split()[:3] == ["female", "38", f"{100 * female.base_rate:.1f}%"]  # type: ignore[operator]
+    assert f"{female.auc_ci.low:.3f} to {female.auc_ci.high:.3f}" in row
+    assert row.endswith(f"NO: {female.unreliable_reason}")
+    assert male_row.startswith("  male ")
+    assert male_row.endswith("yes")
+    start = lines.index("Band outcome rates by sex")
+    table = lines[start + 1 : start + 2 + 2 * len(report.bands)]
+    assert table[0].split() == ["group", "band", "n", "with", "outcome", "rate", "95%", "CI"]
+    for g_index, g in enumerate(report.group("sex").groups):
+        for b in g.bands:
+            line = table[1 + g_index * len(report.bands) + b.rank]
+            assert line.startswith(f"  {g.group}" if b.rank == 0 else "   ")
+            assert b.label in line
+            assert b.n > 0  # every band holds cases here, so every rate has an interval
+            low, high = wilson_interval(b.n_positive, b.n)  # type: ignore[misc]
+            assert line.split()[-6:] == [
+                str(b.n),
+                str(b.n_positive),
+                f"{100 * b.n_positive / b.n:.1f}%",
+                f"{100 * low:.1f}%",
+                "to",
+                f"{100 * high:.1f}%",
+            ]
 
 
 # --- the report --------------------------------------------------------------------------------

@@ -72,14 +72,19 @@ def test_bail_example_writes_report_and_a_record_that_verifies(bail_run: tuple[P
         assert record.input_sha256 in report
         assert _flat(stalkrisk.DECISION_SUPPORT_NOTICE) in _flat(report.replace("&#x27;", "'"))
     harm = record.assessment.scale("serious_harm")
-    assert harm.band is None  # not scored at bail: too much unknown
+    assert harm.band is None  # not scored at bail: red flags not yet asked about
+    assert harm.reason is not None
+    assert "ask about them" in harm.reason
     assert harm.final_band is not None
-    assert harm.final_band.id == "high"
+    assert harm.final_band.id == "many"
     assert harm.override is not None
     assert harm.override.reason_code.value == "imminent_risk_indicators"
-    assert "Final band: High, set by professional override (assessor PO-117" in _flat(text)
-    assert html.count("<svg") == 2
-    assert "unknown: Strangulation (unknown)" in stdout
+    assert (
+        "Final band: Many factors or a red flag, set by professional override (assessor PO-117"
+        in _flat(text)
+    )
+    assert html.count("<svg") == 3  # one chart per scale
+    assert "red flag not recorded: Strangulation" in stdout
     assert "red flag not recorded: Threats to kill" in stdout
     assert f"wrote {out / 'CT-21-bail-report.html'}" in stdout
 
@@ -88,12 +93,13 @@ def test_sentencing_example_lists_real_changes(sentencing_run: tuple[Path, str])
     out, stdout = sentencing_run
     changes = (out / "CT-21-changes-since-bail.txt").read_text()
     for expected in (
-        "Serious harm: computed band not scored -> High",
-        "Serious harm: unknown resolved: Strangulation is now present (2 points)",
-        "Serious harm: red flag now fired: Strangulation (minimum band High)",
-        "Continued stalking or recurrence: changed: Breaches of protective orders: 1 -> 2 "
-        "(1 point -> 2 points)",
-        "Continued stalking or recurrence: unknown resolved: Personality disorder is now absent",
+        "Serious physical or sexual violence: computed band not scored -> "
+        "Many factors or a red flag",
+        "Serious physical or sexual violence: red flag now fired: Strangulation "
+        "(minimum band Many factors or a red flag)",
+        "Persistence of the current episode: changed: Last incident within the last 90 days: "
+        "0 -> 100 (2 points -> 0 points)",
+        "Recurrence after the episode ends: unknown resolved: Personality disorder is now absent",
         "the fuller information now computes the band the practitioner set by override at bail",
     ):
         assert expected in changes, expected

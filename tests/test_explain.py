@@ -5,13 +5,16 @@ from __future__ import annotations
 import stalkrisk
 from stalkrisk import Case
 
+#: The instrument these tests were written against, pinned so that a new default changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
+
 
 def _report(case_id: str) -> str:
-    return stalkrisk.render_text(stalkrisk.score(stalkrisk.load_example(case_id)))
+    return stalkrisk.render_text(stalkrisk.score(stalkrisk.load_example(case_id), SCREEN_1))
 
 
 def test_every_item_of_every_scale_is_explained() -> None:
-    assessment = stalkrisk.score(stalkrisk.load_example("EX-01"))
+    assessment = stalkrisk.score(stalkrisk.load_example("EX-01"), SCREEN_1)
     text = stalkrisk.explain(assessment)
     for scale in assessment.scales:
         assert f"{scale.title}: " in text
@@ -21,7 +24,7 @@ def test_every_item_of_every_scale_is_explained() -> None:
 
 def test_report_states_instrument_validation_and_notice() -> None:
     text = _report("EX-03")
-    instrument = stalkrisk.load_instrument()
+    instrument = stalkrisk.load_instrument(SCREEN_1)
     assert text.startswith("Case EX-03  (assessed ")
     assert "[SYNTHETIC: a fictional case]" in text
     assert instrument.sha256[:12] in text
@@ -57,7 +60,7 @@ def test_unscored_scale_still_shows_a_fired_red_flag() -> None:
     case = Case(
         case_id="T-9", assessment_date="2024-01-01", episode={"threats": {"to_kill": "present"}}
     )
-    text = stalkrisk.explain(stalkrisk.score(case))
+    text = stalkrisk.explain(stalkrisk.score(case, SCREEN_1))
     assert (
         "Red flag fired (Threats to kill): whatever the unknown items, the band is at least High."
         in text

@@ -59,6 +59,11 @@ FULL: dict[str, Any] = {
         "financial_problems": "absent",
         "motivation": "rejected",
         "treatment": {"domestic_violence_programme": "present", "stalking_specific": "absent"},
+        "protective": {
+            "engaged_with_supervision": "present",
+            "stable_accommodation_away_from_victim": "absent",
+            "prosocial_support": "present",
+        },
     },
     "current_offence": {
         "home_office_code": "092/30",
@@ -76,6 +81,7 @@ FULL: dict[str, Any] = {
                 "disposal": "custody",
                 "against_current_victim": "absent",
                 "against_intimate_partner": "present",
+                "against_family_member": "absent",
                 "victim_female": "present",
             },
             {
@@ -117,6 +123,8 @@ FULL: dict[str, Any] = {
     "episode": {
         "start_date": "2024-01-01",
         "ongoing": "present",
+        "last_incident_date": "2024-04-28",
+        "contact_since_arrest_or_charge": "present",
         "frequency": "daily",
         "behaviours": [
             {"kind": "unwanted_contact", "channels": ["phone_call", "text_message"]},
@@ -134,6 +142,7 @@ FULL: dict[str, Any] = {
         "strangulation": "absent",
         "weapon_used_or_threatened": "absent",
         "weapon_access": "absent",
+        "firearm_access": "absent",
         "third_party_harassment": "present",
         "recruiting_others": "absent",
         "procuring_violence": "absent",
@@ -154,6 +163,7 @@ FULL: dict[str, Any] = {
         "victim_pregnant": "absent",
     },
     "victim": {
+        "sex": "female",
         "fear": "very_afraid",
         "barriers": {
             "isolation": "present",
@@ -228,6 +238,21 @@ FULL_EXPECTED: dict[str, float | str] = {
     "victim_barriers": 2,
     "unsafe_living_situation": 1,
     "children_in_household": 1,
+    # factors added with stalkrisk-screen 2.0.0
+    "partner_or_family_violence_convictions": 1,
+    "violence_history_level": 3,  # the wounding/GBH conviction is serious violence
+    "conviction_categories": 4,  # wounding_gbh, breach_restraining_order, harassment, breach_bail
+    "conduct_span_days": 121,  # ongoing: from the start to the assessment date
+    "days_since_last_incident": 3,  # 2024-04-28 to 2024-05-01
+    "contact_since_arrest_or_charge": 1,
+    "threats_other_than_to_kill": 1,
+    "weapon_used_or_threatened": 0,
+    "weapon_access_level": 0,
+    "partner_abuse_history": 1,
+    "engaged_with_supervision": 1,
+    "stable_accommodation_away_from_victim": 0,
+    "prosocial_support": 1,
+    "victim_sex": "female",
 }
 
 
@@ -298,7 +323,9 @@ def test_factor_on_all_unknown_case_is_unknown(name: str) -> None:
     # "unknown" is not "absent": nothing recorded means no factor is determined
     assert not v.known
     assert v.value is None
-    assert v.describe(factor.kind) == "unknown" or name == "victim_barriers"
+    # a count with fixed bounds is described by them ("0 to 4"), which is still unknown
+    bounded = factor.bounds is not None and (v.low, v.high) == factor.bounds
+    assert v.describe(factor.kind) == "unknown" or bounded
 
 
 @pytest.mark.parametrize("name", sorted(FACTORS))

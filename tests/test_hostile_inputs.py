@@ -53,6 +53,8 @@ LONG_INT = "9" * 5_000
 PLACEHOLDER = "@@HOSTILE-VALUE@@"
 TEMP_SUFFIX = ".stalkrisk-tmp"
 DATA = ROOT / "tests" / "data"
+#: The instrument whose scale ids a test names, pinned so that a new default changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 BASE: dict[str, Any] = stalkrisk.load_example("EX-01").model_dump(mode="json")
 VALID_LINE = json.dumps(stalkrisk.load_example("EX-03").model_dump(mode="json"))
@@ -947,7 +949,7 @@ def test_batch_csv_long_cell_reproduction(
         + '\nFAKE-9,2024-05-01,[]\n"\nC-2,2024-05-01,[]\n'
     )
     out = tmp_path / "rows.jsonl"
-    result = run(capsys, "batch", str(source), "-o", str(out))
+    result = run(capsys, "batch", str(source), "-o", str(out), "--instrument", SCREEN_1)
     assert_clean(result, codes=(0,))
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["record"], r["line"]) for r in rows] == [(1, 2), (2, 5)]  # C-1, then C-2

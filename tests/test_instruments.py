@@ -37,13 +37,16 @@ from stalkrisk.instruments import FORMAT, Item, Level, ValidationStatus
 
 DATA = Path(__file__).resolve().parent / "data" / "instruments"
 MINIMAL = DATA / "minimal.toml"
-BUNDLED_FILE = (
-    Path(stalkrisk.__file__).resolve().parent / "instruments" / "data" / "stalkrisk-screen.toml"
-)
+BUNDLED_DATA = Path(stalkrisk.__file__).resolve().parent / "instruments" / "data"
+BUNDLED_FILE = BUNDLED_DATA / "stalkrisk-screen.toml"
+BUNDLED_FILE_1 = BUNDLED_DATA / "stalkrisk-screen-1.0.0.toml"
 
-#: sha256 of stalkrisk-screen 1.0.0's canonical content. If you change the instrument on
+#: sha256 of stalkrisk-screen 2.0.0's canonical content. If you change the instrument on
 #: purpose, bump its version and update this; if you did not, something changed its weights.
-SCREEN_SHA256 = "82668d9ee687"
+SCREEN_SHA256 = "45d24ca4e706"
+#: sha256 of stalkrisk-screen 1.0.0, which stays bundled so that its records verify: never
+#: changes.
+SCREEN_1_SHA256 = "82668d9ee687"
 
 
 def minimal_data() -> dict[str, Any]:
@@ -65,8 +68,41 @@ def test_load_bundled_screen_by_id() -> None:
     assert isinstance(screen, Instrument)
     assert screen.id == "stalkrisk-screen"
     assert screen.format == FORMAT == "stalkrisk-instrument/1"
-    assert [s.id for s in screen.scales] == ["continued_stalking", "serious_harm"]
+    assert [s.id for s in screen.scales] == ["persistence", "recurrence", "serious_harm"]
     assert load_instrument("stalkrisk-screen") is screen  # bundled instruments are cached
+
+
+def test_every_bundled_version_loads_by_id_at_version() -> None:
+    newest = load_instrument("stalkrisk-screen")
+    assert load_instrument("stalkrisk-screen@2.0.0") is newest
+    old = load_instrument("stalkrisk-screen@1.0.0")
+    assert (old.id, old.version) == ("stalkrisk-screen", "1.0.0")
+    assert [s.id for s in old.scales] == ["continued_stalking", "serious_harm"]
+    assert old.sha256[:12] == SCREEN_1_SHA256
+    assert load_instrument(BUNDLED_FILE_1) == old  # its file is accepted under the bundled id
+    every = bundled_instruments(all_versions=True)
+    assert list(every)[:2] == ["ogrs3@1.0.0", "psa@1.0.0"]
+    assert every["stalkrisk-screen@1.0.0"] is old
+    assert every["stalkrisk-screen@2.0.0"] is newest
+    assert bundled_instruments()["stalkrisk-screen"] is newest  # by id: the newest version
+
+
+def test_a_file_whose_name_has_an_at_sign_is_read_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "stalkrisk-screen@1.0.0.toml").write_bytes(BUNDLED_FILE_1.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert load_instrument("stalkrisk-screen@1.0.0.toml") == load_instrument(
+        "stalkrisk-screen@1.0.0"
+    )
+
+
+def test_an_unbundled_version_is_refused_with_the_versions_there_are() -> None:
+    with pytest.raises(UnknownInstrumentError, match=r"no version '9\.9\.9'") as exc:
+        load_instrument("stalkrisk-screen@9.9.9")
+    assert "1.0.0, 2.0.0" in str(exc.value)
+    with pytest.raises(UnknownInstrumentError):
+        load_instrument("no-such@1.0.0")
 
 
 def test_default_instrument_is_the_screen() -> None:
@@ -179,13 +215,14 @@ def test_data_hash_does_not_depend_on_source_name() -> None:
 
 def test_bundled_screen_hash_is_pinned() -> None:
     screen = load_instrument()
-    assert screen.version == "1.0.0"
+    assert screen.version == "2.0.0"
     assert screen.sha256[:12] == SCREEN_SHA256
+    assert load_instrument("stalkrisk-screen@1.0.0").sha256[:12] == SCREEN_1_SHA256
 
 
 def test_reference_format() -> None:
     screen = load_instrument()
-    assert screen.reference == f"stalkrisk-screen@1.0.0#sha256:{screen.sha256[:12]}"
+    assert screen.reference == f"stalkrisk-screen@2.0.0#sha256:{screen.sha256[:12]}"
     assert re.fullmatch(r"[a-z][a-z0-9-]*@\d+\.\d+\.\d+#sha256:[0-9a-f]{12}", screen.reference)
     minimal = load_instrument(MINIMAL)
     assert minimal.reference == f"test-minimal@0.1.0#sha256:{minimal.sha256[:12]}"
@@ -671,52 +708,105 @@ def test_screen_is_labelled_illustrative() -> None:
     assert screen.citation
 
 
+#: Items of stalkrisk-screen 2.0.0 whose points fall as the value rises, because the evidence
+#: points that way: recency (a recent incident scores), the absence of violent convictions
+#: (persistence), age under 30 (violence among non-ex-partners), and a category item.
+DECREASING = {"recent_incident", "no_violent_convictions", "under_30_not_ex_partner"}
+
+
 @pytest.mark.parametrize("item_id", [i.id for i in load_instrument().items])
-def test_screen_item_has_rationale_and_monotone_points(item_id: str) -> None:
+def test_screen_item_has_rationale_and_points_in_the_evidence_direction(item_id: str) -> None:
     x = load_instrument().item(item_id)
     assert len(x.rationale.strip()) >= 40
+    assert re.search(r"\(.*(19|20)\d\d.*\)|(19|20)\d\d\)", x.rationale), "no citation"
     assert x.label.strip()
+    assert x.levels is not None
     points = [level.points for level in x.levels]
-    assert all(p >= 0 for p in points)
-    assert points == sorted(points), f"{item_id} points are not monotone: {points}"
-    assert points[0] == 0
-    assert points[-1] > 0
+    assert all(p is not None and p >= 0 for p in points)
+    if any(level.categories for level in x.levels):
+        assert max(points) > 0
+        assert min(points) == 0
+    elif item_id in DECREASING:
+        assert points == sorted(points, reverse=True), f"{item_id}: {points}"
+        assert points[-1] == 0
+    else:
+        assert points == sorted(points), f"{item_id} points are not monotone: {points}"
+        assert points[0] == 0
+        assert points[-1] > 0  # type: ignore[operator]
 
 
 def test_screen_items_are_all_used_and_refer_to_registered_factors() -> None:
     screen = load_instrument()
     used = {ref for scale in screen.scales for ref in scale.items}
     assert used == {x.id for x in screen.items}
-    assert all(x.factor in stalkrisk.FACTORS for x in screen.items)
+    for item in screen.items:
+        conditions = [*(item.any_of or []), *(item.all_of or []), *(item.only_if or [])]
+        sources = [item.factor] if item.factor else []
+        sources += [c.factor for c in conditions]
+        assert sources, item.id
+        assert all(f in stalkrisk.FACTORS for f in sources), item.id
+    assert all(f.factor in stalkrisk.FACTORS for f in screen.shown_factors)
+
+
+def test_screen_counts_each_fact_once() -> None:
+    """No factor is read by two items of one scale, nor by an item and a red flag."""
+    screen = load_instrument()
+    for scale in screen.scales:
+        read: list[str] = []
+        for item_id in scale.items:
+            item = screen.item(item_id)
+            conditions = [*(item.any_of or []), *(item.all_of or [])]
+            own = {item.factor} if item.factor else {c.factor for c in conditions}
+            read += sorted(f for f in own if f is not None)
+        flags = [f.source for f in scale.red_flags]
+        combinations = {"personality_disorder", "delusional_disorder"}  # all_of with another
+        repeated = {f for f in read if read.count(f) > 1} - combinations
+        assert not repeated, f"{scale.id}: {repeated} read twice"
+        assert not set(read) & set(flags), f"{scale.id}: a red flag is also scored"
+    harm = screen.scale("serious_harm")
+    harm_factors = {screen.item(i).factor for i in harm.items}
+    # the facts that 1.0.0 counted two or three times
+    assert "weapons" not in harm_factors
+    assert "domestic_abuse_history" not in harm_factors
+    assert "threats_of_violence_recent" not in harm_factors
+    assert "serious_violence_convictions" not in harm_factors
+    assert "prior_assault_charges_female_victims" not in {x.factor for x in screen.items}
 
 
 def test_screen_red_flags() -> None:
     screen = load_instrument()
-    assert screen.scale("continued_stalking").red_flags == []
+    assert screen.scale("persistence").red_flags == []
+    assert screen.scale("recurrence").red_flags == []
     harm = screen.scale("serious_harm")
     assert [f.factor for f in harm.red_flags] == [
         "threats_to_kill_recent",
         "countdown",
-        "weapons",
+        "weapon_used_or_threatened",
         "strangulation",
         "procuring_violence",
     ]
+    assert harm.missing.unknown_red_flags.value == "not_scored"
     top = harm.bands[-1].id
     for flag in harm.red_flags:
-        assert flag.minimum_band == top == "high"
+        assert flag.minimum_band == top == "many"
         assert flag.at_least == 1
         assert stalkrisk.FACTORS[flag.factor].kind is FactorKind.BINARY
         assert flag.rationale.strip()
 
 
-def test_screen_scales_have_three_contiguous_bands() -> None:
+def test_screen_scales_have_three_contiguous_integer_bands() -> None:
     for scale in load_instrument().scales:
-        assert [b.id for b in scale.bands] == ["low", "moderate", "high"]
+        assert [b.id for b in scale.bands] == ["fewer", "several", "many"]
         assert scale.bands[0].min is None
         assert scale.bands[-1].max is None
         assert scale.bands[0].max == scale.bands[1].min
         assert scale.bands[1].max == scale.bands[2].min
+        assert all(float(b.max).is_integer() for b in scale.bands[:-1])  # type: ignore[arg-type]
         assert scale.missing.max_unknown <= len(scale.items)
+        assert scale.missing.method.value == "known_only"  # integer totals, never pro-rated
+        # band words that cannot be read as OASys Risk of Serious Harm levels
+        for band in scale.bands:
+            assert not re.search(r"\b(low|medium|high|very high)\b", band.label, re.I)
 
 
 def test_scale_lookup() -> None:
@@ -724,7 +814,8 @@ def test_scale_lookup() -> None:
     assert screen.scale("serious_harm").id == "serious_harm"
     with pytest.raises(KeyError, match="no scale 'nope'"):
         screen.scale("nope")
-    assert screen.scale("serious_harm").band_rank("high") == 2
+    assert screen.scale("serious_harm").band_rank("many") == 2
+    assert "physical or sexual" in screen.scale("serious_harm").title
 
 
 def test_a_copy_of_an_instrument_is_hashed_afresh_and_cannot_pose_as_the_original() -> None:

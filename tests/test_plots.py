@@ -118,7 +118,7 @@ def test_roc_marks_small_groups(report: EvaluationReport) -> None:
     assert report.group("site").group("tiny").roc is not None  # both outcomes among 8 cases
     labels = [str(line.get_label()) for line in display.lines_]
     assert labels[0].startswith("main (n=592) (AUC = ")
-    assert labels[1].startswith("tiny (n=8, too small) (AUC = ")
+    assert labels[1].startswith("tiny (n=8, unreliable) (AUC = ")
 
 
 def test_roc_leaves_out_groups_with_one_outcome() -> None:
@@ -127,7 +127,9 @@ def test_roc_leaves_out_groups_with_one_outcome() -> None:
         {"g": ["a", "a", "a", "a", "b"]}, n_bootstrap=0,
     )  # fmt: skip
     display = RocDisplay.from_report(report, group_variable="g")
-    assert [str(line.get_label()) for line in display.lines_] == ["a (n=4, too small) (AUC = 1.00)"]
+    assert [str(line.get_label()) for line in display.lines_] == [
+        "a (n=4, unreliable) (AUC = 1.00)"
+    ]
 
 
 def test_plot_draws_on_given_axes_and_returns_self(report: EvaluationReport) -> None:
@@ -223,7 +225,7 @@ def test_band_rates_for_an_instrument(screen_report: EvaluationReport) -> None:
     display = BandRatesDisplay.from_report(screen_report, group_variable="sex")
     assert [len(c.patches) for c in display.bars_] == [3, 3]
     ticks = [t.get_text() for t in display.ax_.get_xticklabels()]
-    assert ticks == ["Low", "Moderate", "High"]
+    assert ticks == ["Fewer factors", "Several factors", "Many factors"]
     counts = [t.get_text() for labels in display.count_labels_ for t in labels]
     assert sum(int(c.removeprefix("n=")) for c in counts) == screen_report.n
     assert "stalkrisk-screen" in display.ax_.get_title()

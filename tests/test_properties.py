@@ -39,7 +39,11 @@ from stalkrisk.schemas import (
 )
 from stalkrisk.testing import case_dicts, cases, presences
 
-INSTRUMENT = stalkrisk.load_instrument()
+#: The properties of sections 3-4 hold for an instrument that only rewards risk and pro-rates:
+#: stalkrisk-screen 1.0.0, pinned (2.0.0 scores the absence of violent convictions and recency,
+#: whose points fall as the value rises, because the evidence points that way).
+INSTRUMENT = stalkrisk.load_instrument("stalkrisk-screen@1.0.0")
+DEFAULT = stalkrisk.load_instrument()
 SCALES = {s.id: s for s in INSTRUMENT.scales}
 #: A scorer of its own, so that determinism is checked across scorer instances too.
 FRESH_SCORER = stalkrisk.WeightedScorer()
@@ -189,7 +193,7 @@ def test_case_json_round_trip(case: Case) -> None:
 @FAST
 @given(cases())
 def test_assessment_json_round_trip(case: Case) -> None:
-    assessment = stalkrisk.score(case)
+    assessment = stalkrisk.score(case, INSTRUMENT)
     assert Assessment.model_validate_json(assessment.model_dump_json()) == assessment
 
 
@@ -249,8 +253,38 @@ def check_sums(result: ScaleResult) -> None:
 @FAST
 @given(cases())
 def test_contributions_sum_to_the_known_points(case: Case) -> None:
-    for result in stalkrisk.score(case).scales:
+    for result in stalkrisk.score(case, INSTRUMENT).scales:
         check_sums(result)
+
+
+@FAST
+@given(cases())
+def test_the_default_totals_are_the_known_points_as_whole_numbers(case: Case) -> None:
+    """stalkrisk-screen 2.0.0 never pro-rates: a total is its known points, a whole number,
+    with the range the unknown items leave open; a harm scale with an unknown red flag and
+    none fired is not scored, and says which flags to ask about."""
+    for result in stalkrisk.score(case, DEFAULT).scales:
+        known = math.fsum(c.points for c in result.contributions if c.points is not None)
+        assert result.known_points == known
+        assert float(known).is_integer()
+        sure = math.fsum(c.possible_points[0] for c in result.contributions)  # type: ignore[index]
+        assert not result.prorated
+        unknown_flags = [f for f in result.red_flags if f.status == "unknown"]
+        blocked = bool(unknown_flags) and not result.fired_red_flags
+        too_many = len(result.unknown_items) > result.max_unknown
+        if result.status is ScaleStatus.SCORED:
+            # the known points, and what partly known items are sure to score
+            assert result.total == max(known, sure)
+            assert not blocked
+            assert not too_many
+            assert result.total_range is not None
+            assert result.total_range[0] <= result.total <= result.total_range[1]
+        else:
+            assert result.total is None
+            assert blocked or too_many
+            assert result.reason is not None
+            for flag in unknown_flags if blocked else []:
+                assert flag.label in result.reason
 
 
 # --- 3. monotonicity ------------------------------------------------------------------------
@@ -259,7 +293,7 @@ def test_contributions_sum_to_the_known_points(case: Case) -> None:
 @SLOW
 @given(cases())
 def test_raising_a_risk_factor_never_lowers_a_total_or_band(case: Case) -> None:
-    before = stalkrisk.score(case)
+    before = stalkrisk.score(case, INSTRUMENT)
     accepted = refused = 0
     for loc, answer in presence_fields(case):
         if answer is not Presence.ABSENT or not raises_risk(loc):
@@ -271,7 +305,9 @@ def test_raising_a_risk_factor_never_lowers_a_total_or_band(case: Case) -> None:
             refused += 1
             continue
         accepted += 1
-        assert_not_lowered(before, stalkrisk.score(raised), f"{'.'.join(map(str, loc))}=present")
+        assert_not_lowered(
+            before, stalkrisk.score(raised, INSTRUMENT), f"{'.'.join(map(str, loc))}=present"
+        )
     # A refused switch needs another field to be "absent", whose own switch is accepted.
     assert refused <= accepted
 
@@ -304,7 +340,9 @@ def test_adding_a_conviction_never_lowers_a_total_or_band(
         if h.get("previous_sanctions") is not None:
             h["previous_sanctions"] += 1  # every conviction is a sanction
 
-    assert_not_lowered(stalkrisk.score(case), stalkrisk.score(rebuilt(case, add)), new)
+    assert_not_lowered(
+        stalkrisk.score(case, INSTRUMENT), stalkrisk.score(rebuilt(case, add), INSTRUMENT), new
+    )
 
 
 @SLOW
@@ -323,7 +361,11 @@ def test_adding_a_breach_never_lowers_a_total_or_band(case: Case, data: st.DataO
         order = h["protective_orders"][which]
         order["breaches"] = [*(order["breaches"] or []), breach]
 
-    assert_not_lowered(stalkrisk.score(case), stalkrisk.score(rebuilt(case, add)), "a breach")
+    assert_not_lowered(
+        stalkrisk.score(case, INSTRUMENT),
+        stalkrisk.score(rebuilt(case, add), INSTRUMENT),
+        "a breach",
+    )
 
 
 # --- 4. every total has exactly one band ----------------------------------------------------
@@ -384,7 +426,7 @@ def test_every_total_has_exactly_one_band_of_any_contiguous_bands(
 @FAST
 @given(cases())
 def test_score_band_is_the_band_holding_the_total(case: Case) -> None:
-    for result in stalkrisk.score(case).scales:
+    for result in stalkrisk.score(case, INSTRUMENT).scales:
         bands = SCALES[result.scale].bands
         if result.total is None:
             assert result.score_band is None
@@ -400,7 +442,7 @@ def test_score_band_is_the_band_holding_the_total(case: Case) -> None:
 @FAST
 @given(cases())
 def test_red_flags_never_lower_a_band(case: Case) -> None:
-    for result in stalkrisk.score(case).scales:
+    for result in stalkrisk.score(case, INSTRUMENT).scales:
         fired = result.fired_red_flags
         if fired:
             assert result.band_floor is not None
@@ -444,9 +486,9 @@ def shuffle_lists(case: Case, rnd: Random) -> Case:
 def test_list_order_does_not_matter(case: Case, rnd: Random) -> None:
     shuffled = shuffle_lists(case, rnd)
     note(f"shuffled: {shuffled.model_dump_json(exclude_defaults=True)}")
-    expected = stalkrisk.score(case)
-    assert stalkrisk.score(shuffled) == expected
-    assert stalkrisk.explain(stalkrisk.score(shuffled)) == stalkrisk.explain(expected)
+    expected = stalkrisk.score(case, DEFAULT)
+    assert stalkrisk.score(shuffled, DEFAULT) == expected
+    assert stalkrisk.explain(stalkrisk.score(shuffled, DEFAULT)) == stalkrisk.explain(expected)
 
 
 # --- 7. determinism -------------------------------------------------------------------------
@@ -463,9 +505,9 @@ def test_scoring_is_deterministic(case: Case) -> None:
     """Scoring a case again, or an equal copy of it with another scorer, gives the same
     assessment, the same canonical JSON and the same explanation. (Across processes and hash
     seeds: the test below.)"""
-    first = stalkrisk.score(case)
+    first = stalkrisk.score(case, DEFAULT)
     expected = (canonical(first), stalkrisk.explain(first))
-    again = stalkrisk.score(case)
+    again = stalkrisk.score(case, DEFAULT)
     copied = FRESH_SCORER.score(Case.model_validate_json(case.model_dump_json()))
     for assessment in (again, copied):
         assert assessment == first
@@ -495,7 +537,7 @@ def test_scoring_is_the_same_in_a_fresh_process_with_another_hash_seed(tmp_path:
     # cohort() assembles cases without case-level validation; a JSON round trip validates them.
     cases = [*stalkrisk.load_examples()]
     cases += [Case.model_validate_json(c.model_dump_json()) for c in cohort.cases]
-    instruments = ["stalkrisk-screen", "ogrs3"]
+    instruments = ["stalkrisk-screen", "stalkrisk-screen@1.0.0", "ogrs3"]
     source = tmp_path / "cases.jsonl"
     source.write_text("".join(c.model_dump_json() + "\n" for c in cases), encoding="utf-8")
     here = [
@@ -559,7 +601,7 @@ def test_forgetting_an_answer_never_changes_a_known_item(case: Case, known: Pres
     For "present" this is the rule that unknown is never silently read as absent: the item the
     answer fed is unknown now, or still known through another source, with the same points.
     """
-    before = stalkrisk.score(case)
+    before = stalkrisk.score(case, INSTRUMENT)
     for loc, answer in presence_fields(case):
         if answer is not known:
             continue
@@ -568,7 +610,7 @@ def test_forgetting_an_answer_never_changes_a_known_item(case: Case, known: Pres
             assert refusals <= FORGET_REFUSALS, (loc, refusals)
             continue
         change = f"{'.'.join(map(str, loc))}: {known.value} -> unknown"
-        assert_only_forgotten(before, stalkrisk.score(forgotten), change)
+        assert_only_forgotten(before, stalkrisk.score(forgotten, INSTRUMENT), change)
 
 
 # --- the strategies themselves --------------------------------------------------------------
@@ -585,7 +627,7 @@ def test_generated_cases_are_synthetic_and_valid(case: Case) -> None:
 @given(cases(completeness="full"))
 def test_full_cases_are_scored_with_nothing_unknown(case: Case) -> None:
     assert all(answer is not Presence.UNKNOWN for _, answer in presence_fields(case))
-    assessment = stalkrisk.score(case)
+    assessment = stalkrisk.score(case, INSTRUMENT)
     assert assessment.scorable
     assert all(not s.unknown_items for s in assessment.scales)
 

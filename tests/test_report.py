@@ -33,6 +33,11 @@ COURT_CASES = sorted((EXAMPLES / "bail").glob("*.json")) + sorted(
 )
 REASON = "Police report a new threat made yesterday <script>alert(1)</script> | *bold*."
 WHEN = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+#: The instrument whose scales, bands and totals these tests name, pinned so that a new default
+#: changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
+#: Reports that must hold for any instrument are checked with the pinned one and the default.
+SCREENS = (SCREEN_1, stalkrisk.DEFAULT_INSTRUMENT)
 
 #: Phrasing that would state or propose a decision about liberty, bail or sentence.
 FORBIDDEN = [
@@ -63,7 +68,9 @@ def _all_cases() -> list[stalkrisk.Case]:
 
 
 def _with_override(a: stalkrisk.Assessment) -> stalkrisk.Assessment:
-    return a.with_override("serious_harm", "high", "imminent_risk_indicators", REASON, "PO-117")
+    """Override serious harm to its top band (``high`` on stalkrisk-screen 1.0.0)."""
+    top = a.scale("serious_harm").bands[-1].id
+    return a.with_override("serious_harm", top, "imminent_risk_indicators", REASON, "PO-117")
 
 
 def _model() -> ModelResult:
@@ -114,7 +121,7 @@ def test_every_report_shows_what_it_must(context: str, fmt: str) -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_override_shows_both_bands_reason_code_reasons_and_assessor(fmt: str) -> None:
     case = stalkrisk.load_example("EX-07")
-    a = stalkrisk.score(case).with_override(
+    a = stalkrisk.score(case, SCREEN_1).with_override(
         "continued_stalking", "moderate", "information_not_captured", REASON, "PO-117"
     )
     text = render_report(a, "bail", fmt, case=case, charts=False)  # type: ignore[arg-type]
@@ -146,9 +153,10 @@ def test_no_timestamp_unless_given() -> None:
     assert "2026-02-03" in dated
 
 
-def test_text_reports_fit_78_columns() -> None:
+@pytest.mark.parametrize("instrument", SCREENS)
+def test_text_reports_fit_78_columns(instrument: str) -> None:
     for case in _all_cases():
-        a = _with_override(stalkrisk.score(case))
+        a = _with_override(stalkrisk.score(case, instrument))
         for context in CONTEXTS:
             text = render_report(
                 a, context, "text", case=case, ogrs3=stalkrisk.score(case, "ogrs3")
@@ -172,10 +180,11 @@ def test_forbidden_phrasing_is_caught_by_the_scanner() -> None:
         assert any(re.search(p, bad, re.IGNORECASE) for p in FORBIDDEN), bad
 
 
-def test_no_report_states_or_proposes_a_decision() -> None:
+@pytest.mark.parametrize("instrument", SCREENS)
+def test_no_report_states_or_proposes_a_decision(instrument: str) -> None:
     model = _model()
     for case in _all_cases():
-        computed = stalkrisk.score(case)
+        computed = stalkrisk.score(case, instrument)
         ogrs3 = stalkrisk.score(case, "ogrs3")
         for a in (computed, _with_override(computed)):
             for context in CONTEXTS:
@@ -204,7 +213,7 @@ def _order(text: str, *titles: str) -> list[int]:
 
 def test_bail_leads_with_serious_harm_and_sentencing_with_persistence() -> None:
     case = stalkrisk.load_example("EX-10")
-    a = stalkrisk.score(case)
+    a = stalkrisk.score(case, SCREEN_1)
     bail = render_report(a, "bail", "markdown", case=case, charts=False)
     order = _order(
         bail,
@@ -280,17 +289,30 @@ def test_treatment_need_is_a_consideration_pointing_to_stalking_specific_work() 
 
 def test_unknowns_say_what_they_could_change() -> None:
     case = stalkrisk.load_example("EX-08")
-    text = _flat(render_report(stalkrisk.score(case), "bail", "text", case=case))
+    text = _flat(render_report(stalkrisk.score(case, SCREEN_1), "bail", "text", case=case))
     assert (
         "the total would lie between 5 and 9. The band could be Moderate to High: the "
         "unknowns could change the picture." in text
     )
     assert "Personality disorder: not recorded (could score 0 to 1)" in text
     not_scored = stalkrisk.load_example("EX-04")
-    text = _flat(render_report(stalkrisk.score(not_scored), "bail", "text", case=not_scored))
-    assert "Too much is unknown to score this scale" in text
+    text = _flat(
+        render_report(stalkrisk.score(not_scored, SCREEN_1), "bail", "text", case=not_scored)
+    )
+    assert "This scale is not scored: 13 items are unknown and the scale tolerates 4." in text
     assert (
         "Red flag not recorded: Strangulation. If present, the band would be at least High." in text
+    )
+
+
+def test_not_scored_for_an_unknown_red_flag_says_so() -> None:
+    record = json.loads(stalkrisk.load_example("EX-03").model_dump_json())
+    record["episode"]["strangulation"] = "unknown"
+    case = stalkrisk.Case.model_validate(record)
+    text = _flat(render_report(stalkrisk.score(case), "bail", "text", case=case))
+    assert (
+        "This scale is not scored: its rule does not score it while a red flag is not "
+        "recorded (Strangulation) and none has fired." in text
     )
 
 
@@ -343,7 +365,7 @@ def test_ogrs3_is_shown_beside_the_stalking_scales() -> None:
 
 def test_parts_that_do_not_belong_are_refused() -> None:
     case = stalkrisk.load_example("EX-01")
-    a = stalkrisk.score(case)
+    a = stalkrisk.score(case, SCREEN_1)
     other = stalkrisk.load_example("EX-02")
     with pytest.raises(ValueError, match="case_id differs"):
         render_report(a, "bail", "text", case=other)
@@ -363,7 +385,7 @@ def test_parts_that_do_not_belong_are_refused() -> None:
 
 def test_html_is_self_contained_and_escapes_everything() -> None:
     case = stalkrisk.load_example("EX-01")
-    a = _with_override(stalkrisk.score(case))
+    a = _with_override(stalkrisk.score(case, SCREEN_1))
     page = render_report(a, "bail", "html", case=case)
     assert page.startswith("<!DOCTYPE html>")
     for external in ("<script", "<link", "@import", "src=", 'href="http', "<img"):
@@ -402,12 +424,12 @@ def test_without_matplotlib_the_html_says_the_charts_were_left_out(
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     case = stalkrisk.load_example("EX-07")
-    page = render_report(stalkrisk.score(case), "bail", "html", case=case)
+    page = render_report(stalkrisk.score(case, SCREEN_1), "bail", "html", case=case)
     assert "<svg" not in page
     assert page.count("the chart was left out because matplotlib is not installed") == 2
     assert "pip install &#x27;stalkrisk[plot]&#x27;" in page
     with pytest.raises(ImportError, match=re.escape(PLOT_EXTRA)):
-        contribution_chart(stalkrisk.score(case), "serious_harm")
+        contribution_chart(stalkrisk.score(case, SCREEN_1), "serious_harm")
 
 
 def test_contribution_chart_draws_the_cut_points_without_touching_pyplot() -> None:
@@ -415,7 +437,7 @@ def test_contribution_chart_draws_the_cut_points_without_touching_pyplot() -> No
     import matplotlib.pyplot as plt
 
     backend, figures = matplotlib.get_backend(), plt.get_fignums()
-    a = stalkrisk.score(stalkrisk.load_example("EX-07"))
+    a = stalkrisk.score(stalkrisk.load_example("EX-07"), SCREEN_1)
     figure = contribution_chart(a, "serious_harm")
     assert matplotlib.get_backend() == backend
     assert plt.get_fignums() == figures
@@ -433,7 +455,7 @@ def test_contribution_chart_draws_the_cut_points_without_touching_pyplot() -> No
 def test_a_chart_of_an_instrument_that_is_not_bundled_is_drawn_from_the_result(
     tmp_path: Path,
 ) -> None:
-    inst = stalkrisk.load_instrument("stalkrisk-screen")
+    inst = stalkrisk.load_instrument(SCREEN_1)
     data = inst.model_dump(mode="json")
     data["id"] = "local-screen"
     path = tmp_path / "local.json"
@@ -450,7 +472,7 @@ def test_a_chart_of_an_instrument_that_is_not_bundled_is_drawn_from_the_result(
 
 
 def test_repr_html_shows_the_synthetic_marker_and_overrides() -> None:
-    a = _with_override(stalkrisk.score(stalkrisk.load_example("EX-03")))
+    a = _with_override(stalkrisk.score(stalkrisk.load_example("EX-03"), SCREEN_1))
     fragment = a._repr_html_()
     assert fragment.startswith("<table>")
     assert "[SYNTHETIC: a fictional case]" in fragment
@@ -551,7 +573,7 @@ def test_docs_reports_python_blocks_run(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_an_instrument_of_ones_own_gets_the_report_of_its_scales_roles(tmp_path: Path) -> None:
-    data = stalkrisk.load_instrument("stalkrisk-screen").model_dump(mode="json")
+    data = stalkrisk.load_instrument(SCREEN_1).model_dump(mode="json")
     data["id"] = "own-screen"
     ids = {"continued_stalking": "keeps_going", "serious_harm": "violence"}
     for scale in data["scales"]:
@@ -566,7 +588,7 @@ def test_an_instrument_of_ones_own_gets_the_report_of_its_scales_roles(tmp_path:
     assert "has no scale of continued stalking" not in page
     harm = page.index("Serious harm and signs that harm may be imminent")
     assert page.index("Own serious harm", harm) > harm  # the role, not the id, places it
-    bundled = render_report(stalkrisk.score(case), "bail", "text", case=case)
+    bundled = render_report(stalkrisk.score(case, SCREEN_1), "bail", "text", case=case)
 
     def headings(text: str) -> list[str]:
         return [line for line in text.splitlines() if line.isupper() and len(line) > 3]

@@ -22,7 +22,10 @@ from stalkrisk.report._content import Context
 pytest.importorskip("matplotlib")
 
 BUNDLED_FILE = (
-    Path(stalkrisk.__file__).resolve().parent / "instruments" / "data" / "stalkrisk-screen.toml"
+    Path(stalkrisk.__file__).resolve().parent
+    / "instruments"
+    / "data"
+    / "stalkrisk-screen-1.0.0.toml"
 )
 
 #: Item labels for the first six items of the screen (all on the continued-stalking scale).

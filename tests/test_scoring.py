@@ -333,17 +333,18 @@ def test_scale_lookup_errors() -> None:
 
 
 def test_default_instrument_on_examples(example_cases: dict[str, Case]) -> None:
-    """The documented bands of the example cases (examples/README.md)."""
+    """The documented bands of the example cases (examples/README.md), under 2.0.0."""
     bands = {
         cid: tuple(s.band.id if s.band else None for s in stalkrisk.score(c).scales)
         for cid, c in example_cases.items()
     }
-    assert bands["EX-01"] == ("high", "high")
-    assert bands["EX-03"] == ("low", "low")
-    assert bands["EX-04"] == (None, None)
+    assert bands["EX-01"] == ("several", "many", "many")
+    assert bands["EX-03"] == ("fewer", "fewer", "fewer")
+    assert bands["EX-04"] == (None, None, None)
+    assert bands["EX-07"] == ("fewer", "fewer", "many")  # the strangulation red flag
     assert len(example_cases) >= 8
-    seen = {b for pair in bands.values() for b in pair}
-    assert {"low", "moderate", "high", None} <= seen
+    seen = {b for triple in bands.values() for b in triple}
+    assert {"fewer", "several", "many", None} <= seen
 
 
 def test_an_edited_instrument_file_is_never_scored_stale(tmp_path: Any) -> None:

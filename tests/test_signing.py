@@ -67,9 +67,9 @@ def case() -> Case:
 
 @pytest.fixture(scope="module")
 def unsigned(case: Case) -> AssessmentRecord:
-    """EX-01 with a professional's override of serious harm (high to moderate)."""
+    """EX-01 with a professional's override of serious harm (top band to the middle one)."""
     overridden = stalkrisk.score(case).with_override(
-        "serious_harm", "moderate", "information_not_captured", REASON, "PO-117"
+        "serious_harm", "several", "information_not_captured", REASON, "PO-117"
     )
     return AssessmentRecord.from_assessment(overridden, case, created_at=WHEN)
 

@@ -34,6 +34,7 @@ def _load(name: str) -> ModuleType:
 
 
 pages = _load("pages")
+bands = _load("bands")
 hooks = _load("hooks")
 
 
@@ -96,9 +97,35 @@ def test_case_fields_name_the_factors_they_feed() -> None:
     assert fed == set(stalkrisk.FACTORS), "a factor is fed by no field"
 
 
+def test_committed_band_shares_match_the_synthetic_caseload() -> None:
+    """The band shares each stalkrisk-screen card publishes are what the instrument gives."""
+    shown = 0
+    for instrument in stalkrisk.bundled_instruments(all_versions=True).values():
+        page = bands.card(instrument) if instrument.id == "stalkrisk-screen" else None
+        if page is None:
+            continue
+        block = bands.block(page.read_text(encoding="utf-8"))
+        assert block == bands.band_shares(instrument), (
+            f"{page.relative_to(ROOT)} is stale: run `python docs/_tools/bands.py`"
+        )
+        shown += 1
+    assert shown == 2  # 1.0.0 (superseded) and 2.0.0
+
+
+def test_no_band_of_the_default_screen_holds_most_of_the_caseload() -> None:
+    """Issue 13: on a study-matched caseload no band holds most cases, and each a real share."""
+    cases = list(stalkrisk.synthetic.cohort(bands.N, seed=bands.SEED).cases)
+    scores = stalkrisk.WeightedScorer().score_batch(cases)
+    for s in scores.scales:
+        ids = s.band_ids()
+        for band in s.bands:
+            share = ids.count(band.id) / len(ids)
+            assert 0.10 <= share < 0.50, (s.scale.id, band.id, share)
+
+
 def test_committed_instrument_cards_match_the_instruments() -> None:
-    for instrument in stalkrisk.bundled_instruments().values():
-        page = pages.card_path(instrument.id)
+    for instrument in stalkrisk.bundled_instruments(all_versions=True).values():
+        page = pages.card_path(instrument.id, instrument.version)
         block = pages.card_block(page.read_text(encoding="utf-8"))
         assert block == pages.card_markdown(instrument), (
             f"{page.relative_to(ROOT)} is stale: run `python docs/_tools/pages.py`"
@@ -113,10 +140,13 @@ def test_factor_registry_names_the_instruments_that_use_each_factor() -> None:
         m[1]: m[2] for m in re.finditer(r"^\| `(\w+)` \|.*\| ([^|]+) \|$", factors_markdown(), re.M)
     }
     assert len(rows) == len(stalkrisk.FACTORS)
-    assert rows["threats_to_kill_recent"].strip() == "`stalkrisk-screen`"
+    assert rows["threats_to_kill_recent"].strip() == (
+        "`stalkrisk-screen`, `stalkrisk-screen@1.0.0`"
+    )
+    assert rows["weapons"].strip() == "`stalkrisk-screen@1.0.0`"  # 2.0.0 splits use and access
     assert rows["ogrs3_copas_rate"].strip() == "`ogrs3`"
     assert rows["perpetrator_sex"].strip() == "`ogrs3`"
-    assert rows["motivation"].strip() == "none"
+    assert rows["jealousy"].strip() == "none"
 
 
 def test_links_out_of_docs_become_repository_paths(caplog: pytest.LogCaptureFixture) -> None:

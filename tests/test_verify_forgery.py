@@ -33,6 +33,8 @@ RECORDS = Path(__file__).resolve().parent / "data" / "records"
 OGRS3_INPUT = RECORDS / "v1-ogrs3-answers.input.json"
 WHEN = dt.datetime(2026, 4, 27, 10, 0, tzinfo=dt.UTC)
 REASON = "Police report a new threat made yesterday."
+#: The instrument the forgeries were written against, pinned so that a new default changes nothing.
+SCREEN_1 = "stalkrisk-screen@1.0.0"
 
 Data = dict[str, Any]
 Edit = Callable[[Data], None]
@@ -91,7 +93,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def _ex01_record() -> AssessmentRecord:
     """EX-01 (both scales high; three red flags fired) with an override of serious harm."""
     case = stalkrisk.load_example("EX-01")
-    assessment = stalkrisk.score(case).with_override(
+    assessment = stalkrisk.score(case, SCREEN_1).with_override(
         "serious_harm", "moderate", "information_not_captured", REASON, "PO-117"
     )
     return AssessmentRecord.from_assessment(assessment, case, created_at=WHEN)

@@ -522,11 +522,29 @@ def card_markdown(inst: Instrument) -> str:
                 f"scored with up to {rule.max_unknown} unknown items, when {method}; with more, "
                 "the scale is not scored."
             )
+        if rule.unknown_red_flags.value == "not_scored":
+            missing += (
+                " While a red flag is unknown and none has fired, the scale is not scored "
+                "(`unknown_red_flags = not_scored`): the unknown red flags are what to ask."
+            )
         lines += [
             f"**Missing data** (`{rule.method.value}`, `max_unknown = "
             f"{rule.max_unknown}`): {missing}",
             "",
         ]
+    if inst.shown_factors:
+        lines += [
+            "### Shown beside the scores, never scored",
+            "",
+            "| Shown | Reads | Kind | Why shown and not scored |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(f.label)} (`{f.id}`) | {_source_link(inst, f.source)} | {f.kind} | "
+            f"{_cell(f.rationale)} |"
+            for f in inst.shown_factors
+        ]
+        lines.append("")
     lines += ["### Citation", ""]
     lines += [f"- {_cell(ref)}" for ref in inst.citation]
     lines += ["", CARD_END]
@@ -541,16 +559,19 @@ def card_block(text: str) -> str:
     return match[0]
 
 
-def card_path(instrument_id: str) -> Path:
-    """Return the path of a bundled instrument's card page."""
-    return CARDS / f"{instrument_id}.md"
+def card_path(instrument_id: str, version: str | None = None) -> Path:
+    """Return the path of a bundled instrument's card page (an older version has its own)."""
+    newest = stalkrisk.bundled_instruments().get(instrument_id)
+    if version is None or newest is None or newest.version == version:
+        return CARDS / f"{instrument_id}.md"
+    return CARDS / f"{instrument_id}-{version}.md"
 
 
 def write() -> None:
     """Regenerate the generated pages and blocks in ``docs/``."""
     CASE_FIELDS_PAGE.write_text(case_fields_markdown(), encoding="utf-8")
-    for inst in stalkrisk.bundled_instruments().values():
-        page = card_path(inst.id)
+    for inst in stalkrisk.bundled_instruments(all_versions=True).values():
+        page = card_path(inst.id, inst.version)
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace(card_block(text), card_markdown(inst)), encoding="utf-8")
 

@@ -10,12 +10,14 @@ Examples
 >>> case = stalkrisk.load_example("EX-01")
 >>> assessment = stalkrisk.score(case)
 >>> assessment.scale("serious_harm").band.label
-'High'
+'Many factors or a red flag'
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from stalkrisk._version import __version__
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr_
         ScaleResult,
         ScaleRole,
         ScaleStatus,
+        ShownFactorResult,
     )
     from stalkrisk.audit import (
         RECORD_FORMAT,
@@ -161,6 +164,7 @@ _LAZY: dict[str, str] = {
     "ScaleRole": "stalkrisk.assessment",
     "ScaleScores": "stalkrisk.scoring",
     "ScaleStatus": "stalkrisk.assessment",
+    "ShownFactorResult": "stalkrisk.assessment",
     "SCHEMA_VERSION": "stalkrisk.schemas",
     "score": "stalkrisk.scoring",
     "score_answers": "stalkrisk.scoring",
@@ -234,6 +238,7 @@ __all__ = [
     "ScaleRole",
     "ScaleScores",
     "ScaleStatus",
+    "ShownFactorResult",
     "StalkriskError",
     "UnknownFactorError",
     "UnknownInstrumentError",
@@ -279,3 +284,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY, *_SUBMODULES})
+
+
+class _Package(types.ModuleType):
+    """The package module, which keeps a public function when its submodule is imported.
+
+    ``stalkrisk.explain`` is a function and ``stalkrisk/explain.py`` its module. Importing the
+    module (``import stalkrisk.explain``, or any import of a name from it) makes Python set the
+    package's attribute to the module, which would hide the function whatever ran first. Here
+    that attribute keeps the function; the module stays in ``sys.modules``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -33,6 +33,7 @@ __all__ = [
     "ScaleResult",
     "ScaleRole",
     "ScaleStatus",
+    "ShownFactorResult",
 ]
 
 #: Shown with every result: the library supports a professional's judgement and decides nothing.
@@ -133,6 +134,20 @@ class RedFlagResult(_Result):
     minimum_band: Band
 
 
+class ShownFactorResult(_Result):
+    """A factor the instrument shows beside the scores and never scores, with its value."""
+
+    id: Identifier
+    label: _Label
+    factor: _FactorNames
+    kind: Literal["protective", "context"]
+    """``protective``: may lower the risk, never subtracted; ``context``: informs judgement."""
+    value: Annotated[str, Field(max_length=200), AfterValidator(plain_text)]
+    """The value in words: ``"present"``, ``"absent"``, ``"unknown"``, a count or a category."""
+    known: bool
+    """False when the value is not recorded (or only partly)."""
+
+
 class OverrideReason(StrEnum):
     """Why a professional overrode a computed band."""
 
@@ -228,7 +243,9 @@ class ScaleResult(_Result):
     title: _Label
     status: ScaleStatus
     total: float | None
-    """The total used for banding (pro-rated where the rule says so); ``None`` if not scored."""
+    """The total used for banding; ``None`` if not scored. With unknown items it is, under the
+    ``known_only`` rule (as on ``stalkrisk-screen`` 2.0.0), the least the case is sure to score,
+    and under ``prorate`` the pro-rated estimate."""
     known_points: float
     """The sum of the points of the known items."""
     prorated: bool
@@ -308,7 +325,7 @@ class Assessment(_Result):
     >>> a.scorable  # nothing is known about this case, so no scale can be scored
     False
     >>> a
-    <Assessment DOC-3 stalkrisk-screen@1.0.0: continued_stalking=not scored, ...>
+    <Assessment DOC-3 stalkrisk-screen@2.0.0: persistence=not scored, recurrence=not scored, ...>
     """
 
     case_id: CaseId
@@ -321,6 +338,8 @@ class Assessment(_Result):
     input_kind: Literal["case", "answers"] = "case"
     """Whether the input was a :class:`~stalkrisk.Case` or direct item answers."""
     notice: _Statement = DECISION_SUPPORT_NOTICE
+    shown_factors: tuple[ShownFactorResult, ...] = ()
+    """The instrument's shown factors (protective factors, context), never scored."""
 
     @model_validator(mode="after")
     def _each_scale_once(self) -> Assessment:
@@ -380,13 +399,13 @@ class Assessment(_Result):
         --------
         >>> import stalkrisk
         >>> a = stalkrisk.score(stalkrisk.load_example("EX-03"))
-        >>> b = a.with_override("serious_harm", "moderate", "information_not_captured",
+        >>> b = a.with_override("serious_harm", "several", "information_not_captured",
         ...                     "Police report a new threat made yesterday.", "PO-117")
         >>> s = b.scale("serious_harm")
         >>> s.band.id, s.final_band.id, s.override.reason_code.value
-        ('low', 'moderate', 'information_not_captured')
+        ('fewer', 'several', 'information_not_captured')
         >>> a.scale("serious_harm").final_band.id  # the original is unchanged
-        'low'
+        'fewer'
         """
         target = self.scale(scale)
         chosen = next((b for b in target.bands if b.id == band), None)

@@ -56,7 +56,12 @@ from stalkrisk._internal.validation import discreet_errors, parse_document_json
 from stalkrisk.assessment import Assessment, Contribution, ScaleResult, fmt_points
 from stalkrisk.bands import Band
 from stalkrisk.errors import InstrumentError, InstrumentFileError
-from stalkrisk.instruments import Instrument, bundled_instruments, load_instrument
+from stalkrisk.instruments import (
+    Instrument,
+    bundled_instrument,
+    bundled_instruments,
+    load_instrument,
+)
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import Case, ItemAnswers
 from stalkrisk.scoring import WeightedScorer
@@ -191,7 +196,7 @@ class AssessmentRecord(BaseModel):
     >>> when = dt.datetime(2026, 4, 27, 10, 0, tzinfo=dt.UTC)
     >>> record = AssessmentRecord.from_assessment(stalkrisk.score(case), case, created_at=when)
     >>> record.format, record.assessment.scale("serious_harm").final_band.id
-    ('stalkrisk-record/2', 'high')
+    ('stalkrisk-record/2', 'many')
     >>> verify(record, case)
     []
     """
@@ -549,17 +554,21 @@ def _instrument_for(
 ) -> Instrument | None:
     try:
         if instrument is None:  # by default, only a bundled instrument: never a path in a record
-            bundled = bundled_instruments()
-            if recorded.instrument.id not in bundled:
+            ref = recorded.instrument
+            found = bundled_instrument(ref.id, ref.version)
+            if found is None:
                 diffs.add(
                     "instrument",
-                    recorded.instrument.id,
+                    ref.id,
                     None,
-                    "the record's instrument is not bundled with this library; pass the "
+                    "the record's instrument version is not bundled with this library; pass "
+                    "the instrument file to re-score with (verify(..., instrument=PATH))"
+                    if ref.id in bundled_instruments()
+                    else "the record's instrument is not bundled with this library; pass the "
                     "instrument file to re-score with (verify(..., instrument=PATH))",
                 )
                 return None
-            return bundled[recorded.instrument.id]
+            return found
         return load_instrument(instrument)
     except (InstrumentError, ValidationError) as exc:
         reason = str(exc).splitlines()[0]

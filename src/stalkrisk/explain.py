@@ -145,10 +145,36 @@ def explain(assessment: Assessment) -> str:
     >>> import stalkrisk
     >>> text = stalkrisk.explain(stalkrisk.score(stalkrisk.load_example("EX-01")))
     >>> print(text.splitlines()[0])
-    Continued stalking or recurrence: HIGH
+    Persistence of the current episode: SEVERAL FACTORS
     """
     blocks = ["\n".join(_scale_lines(s)) for s in assessment.scales]
+    if assessment.shown_factors:
+        blocks.append("\n".join(shown_factor_lines(assessment)))
     return "\n\n".join(blocks)
+
+
+def shown_factor_lines(assessment: Assessment) -> list[str]:
+    """Lines listing the instrument's shown factors: protective factors and context.
+
+    They are shown beside the scores and never change them. Empty when the instrument
+    shows none.
+
+    Examples
+    --------
+    >>> import stalkrisk
+    >>> lines = shown_factor_lines(stalkrisk.score(stalkrisk.load_example("EX-01")))
+    >>> print(lines[0])
+    Shown beside the scores, never scored:
+    """
+    if not assessment.shown_factors:
+        return []
+    lines = ["Shown beside the scores, never scored:"]
+    for kind, title in (("protective", "Protective factors"), ("context", "Context")):
+        entries = [f for f in assessment.shown_factors if f.kind == kind]
+        if entries:
+            lines.append(f"  {title}:")
+            lines += [f"    {f.label}: {f.value}" for f in entries]
+    return lines
 
 
 def render_text(assessment: Assessment) -> str:

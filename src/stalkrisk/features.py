@@ -34,6 +34,7 @@ FactorValue(low=3, high=3)
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -462,6 +463,100 @@ def _duration_days(c: Case) -> FactorValue:
     return FactorValue.count(None if start is None else (c.assessment_date - start).days)
 
 
+def _latest_incident(c: Case) -> tuple[dt.date | None, bool]:
+    """Return the latest incident date the case records, and whether it is the last one.
+
+    ``episode.last_incident_date`` is the last incident by definition; otherwise the latest
+    behaviour ``last_date``, which is the last incident only when every behaviour has one.
+    """
+    e = c.episode
+    dates = [b.last_date for b in e.behaviours or [] if b.last_date is not None]
+    if e.last_incident_date is not None:
+        return max([e.last_incident_date, *dates]), True
+    complete = bool(e.behaviours) and len(dates) == len(e.behaviours or [])
+    return (max(dates) if dates else None), complete
+
+
+def _conduct_span(c: Case) -> FactorValue:
+    """Days from the first to the last behaviour; to the assessment date while ongoing."""
+    e = c.episode
+    firsts = [b.first_date for b in e.behaviours or [] if b.first_date is not None]
+    start = e.start_date if e.start_date is not None else min(firsts, default=None)
+    if start is None:
+        return FactorValue(0, None)
+    open_start = e.start_date is None  # the true start may be earlier than any recorded date
+    to_assessment = (c.assessment_date - start).days
+    last, certain = _latest_incident(c)
+    known = 0 if last is None else max(0, (last - start).days)
+    if e.ongoing is Presence.PRESENT:
+        return FactorValue(to_assessment, None if open_start else to_assessment)
+    if e.ongoing is Presence.ABSENT and certain:
+        return FactorValue(known, None if open_start else known)
+    return FactorValue(known, None if open_start else to_assessment)
+
+
+def _days_since_last_incident(c: Case) -> FactorValue:
+    """Days from the last incident to the assessment (0 while the episode is ongoing)."""
+    e = c.episode
+    last, certain = _latest_incident(c)
+    if e.last_incident_date is None and e.ongoing is Presence.PRESENT:
+        return FactorValue(0, 0)
+    if last is None:
+        return FactorValue(0, None)
+    days = (c.assessment_date - last).days
+    return FactorValue(days, days) if certain else FactorValue(0, days)
+
+
+def _weapon_access_level(c: Case) -> FactorValue:
+    """0 no access, 1 a weapon other than a firearm, 2 a firearm (an interval when unknown)."""
+    e = c.episode
+    if e.firearm_access is Presence.PRESENT:
+        return FactorValue(2, 2)
+    if e.weapon_access is Presence.ABSENT:
+        return FactorValue(0, 0)  # weapon_access includes firearms
+    if e.firearm_access is Presence.ABSENT:
+        return FactorValue.of(e.weapon_access)  # 0 or 1, or unknown between them
+    if e.weapon_access is Presence.PRESENT:
+        return FactorValue(1, 2)
+    return FactorValue(0, None)  # nothing recorded: unknown, as an unanswered count is
+
+
+def _partner_or_family_violence(v: Conviction) -> Presence:
+    return all_of(
+        _is(v.offence in VIOLENT_OFFENCES),
+        any_of(v.against_intimate_partner, v.against_family_member),
+    )
+
+
+def _violence_history_level(c: Case) -> FactorValue:
+    """3 serious violence, 2 partner or family violence, 1 other violence, 0 none.
+
+    Each conviction is counted once, at the highest level it reaches; the level is the highest
+    among the convictions (an interval while convictions or their victims are unrecorded).
+    """
+    h = c.history
+    levels = [
+        _count_convictions(h, _in(SERIOUS_VIOLENCE_OFFENCES)),
+        _count_convictions(h, _partner_or_family_violence),
+        _count_convictions(h, _in(VIOLENT_OFFENCES)),
+    ]
+    low = next((3 - i for i, v in enumerate(levels) if (v.low or 0) >= 1), 0)
+    high = next((3 - i for i, v in enumerate(levels) if v.high is None or v.high >= 1), 0)
+    if (low, high) == (0, 3):
+        return FactorValue(0, None)  # nothing known: unknown, as an unanswered count is
+    return FactorValue(low, high)
+
+
+def _conviction_categories(c: Case) -> FactorValue:
+    """Distinct offence categories among the convictions (criminal versatility)."""
+    h = c.history
+    seen = len({v.offence for v in h.convictions or []})
+    extra = _unlisted(h)
+    if extra is None:
+        return FactorValue(seen, None) if h.convictions else FactorValue(0, None)
+    return FactorValue(seen, min(len(OffenceCategory), seen + extra))
+
+
 def _channels(c: Case) -> FactorValue:
     behaviours = c.episode.behaviours
     if behaviours is None:
@@ -653,6 +748,35 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         lambda c: _count_convictions(c.history, _partner_or_female_assault),
     ),
     Factor(
+        "partner_or_family_violence_convictions",
+        _CNT,
+        _A,
+        "Previous violent convictions against a current or former intimate partner or a family "
+        "member, whatever the victim's sex.",
+        _UNK_LIST + "; a conviction whose victim is not recorded widens it too",
+        lambda c: _count_convictions(c.history, _partner_or_family_violence),
+    ),
+    Factor(
+        "violence_history_level",
+        _CNT,
+        _A,
+        "The most serious kind of previous violent conviction, each conviction counted once: "
+        "3 serious violence (threats to kill, wounding/GBH, attempted murder, homicide), "
+        "2 violence against a partner or family member, 1 other violence, 0 none.",
+        _UNK_LIST + "; a conviction whose victim is not recorded widens it too",
+        _violence_history_level,
+        bounds=(0, 3),
+    ),
+    Factor(
+        "conviction_categories",
+        _CNT,
+        _A,
+        "Distinct offence categories among the previous convictions (criminal versatility).",
+        _UNK_LIST,
+        _conviction_categories,
+        bounds=(0, len(OffenceCategory)),
+    ),
+    Factor(
         "custodial_sentences",
         _CNT,
         _A,
@@ -782,6 +906,34 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _duration_days,
     ),
     Factor(
+        "conduct_span_days",
+        _CNT,
+        _B,
+        "Days the conduct has lasted: from episode.start_date (else the earliest behaviour's "
+        "first_date) to the last incident (episode.last_incident_date, or the latest behaviour "
+        "last_date), or to the assessment date while episode.ongoing is 'present'.",
+        "unknown without a start; a range while the end of the conduct is not known",
+        _conduct_span,
+    ),
+    Factor(
+        "days_since_last_incident",
+        _CNT,
+        _B,
+        "Days from the last incident (episode.last_incident_date, else the latest behaviour "
+        "last_date) to the assessment date; 0 while the episode is ongoing and no last "
+        "incident date is recorded.",
+        "unknown when no incident date is recorded; a range from 0 while a behaviour has no "
+        "last_date",
+        _days_since_last_incident,
+    ),
+    _binary(
+        "contact_since_arrest_or_charge",
+        _B,
+        "Contact with the victim, directly or through others, after arrest or charge for the "
+        "current conduct.",
+        lambda c: c.episode.contact_since_arrest_or_charge,
+    ),
+    Factor(
         "contact_frequency",
         _CAT,
         _B,
@@ -837,6 +989,20 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _UNK_ANY,
     ),
     _binary(
+        "threats_other_than_to_kill",
+        _B,
+        "Threats of violence or sexual violence, or threats against third parties or children, "
+        "in the current episode. A threat to kill is the factor threats_to_kill_recent: record "
+        "it there, and here only other threats.",
+        lambda c: any_of(
+            c.episode.threats.violence,
+            c.episode.threats.sexual_violence,
+            c.episode.threats.against_third_parties,
+            c.episode.threats.against_children,
+        ),
+        _UNK_ANY,
+    ),
+    _binary(
         "threats_to_kill_recent",
         _B,
         "Threats to kill in the current episode.",
@@ -876,6 +1042,22 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         "A weapon used or threatened, or access to weapons.",
         lambda c: any_of(c.episode.weapon_used_or_threatened, c.episode.weapon_access),
         _UNK_ANY,
+    ),
+    _binary(
+        "weapon_used_or_threatened",
+        _B,
+        "A weapon used or threatened in the current episode.",
+        lambda c: c.episode.weapon_used_or_threatened,
+    ),
+    Factor(
+        "weapon_access_level",
+        _CNT,
+        _B,
+        "Access to weapons: 2 a firearm (episode.firearm_access), 1 another weapon "
+        "(episode.weapon_access, which includes firearms), 0 none.",
+        "a range while firearm_access or weapon_access is 'unknown'",
+        _weapon_access_level,
+        bounds=(0, 2),
     ),
     _binary(
         "third_party_harassment",
@@ -941,6 +1123,18 @@ _FACTOR_LIST: tuple[Factor, ...] = (
             c.relationship.domestic_abuse.sexual,
             c.relationship.domestic_abuse.coercive_control,
             c.relationship.domestic_abuse.strangulation,
+        ),
+        _UNK_ANY,
+    ),
+    _binary(
+        "partner_abuse_history",
+        _C,
+        "Physical or sexual violence or coercive control in the relationship (strangulation is "
+        "the factor strangulation, so that it is counted once).",
+        lambda c: any_of(
+            c.relationship.domestic_abuse.physical,
+            c.relationship.domestic_abuse.sexual,
+            c.relationship.domestic_abuse.coercive_control,
         ),
         _UNK_ANY,
     ),
@@ -1058,6 +1252,24 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         "Has received stalking-specific treatment.",
         lambda c: c.perpetrator.treatment.stalking_specific,
     ),
+    _binary(
+        "engaged_with_supervision",
+        _D,
+        "Keeps appointments and engages with supervision or treatment (a protective factor).",
+        lambda c: c.perpetrator.protective.engaged_with_supervision,
+    ),
+    _binary(
+        "stable_accommodation_away_from_victim",
+        _D,
+        "Stable accommodation away from the victim's home, work and routes (a protective factor).",
+        lambda c: c.perpetrator.protective.stable_accommodation_away_from_victim,
+    ),
+    _binary(
+        "prosocial_support",
+        _D,
+        "Supportive family or friends who do not condone the behaviour (a protective factor).",
+        lambda c: c.perpetrator.protective.prosocial_support,
+    ),
     # E. victim
     Factor(
         "victim_fear",
@@ -1067,6 +1279,15 @@ _FACTOR_LIST: tuple[Factor, ...] = (
         _UNK_FIELD,
         lambda c: _category(c.victim.fear, VictimFear.UNKNOWN),
         _categories(VictimFear),
+    ),
+    Factor(
+        "victim_sex",
+        _CAT,
+        _E,
+        "victim.sex as recorded.",
+        _UNK_FIELD,
+        lambda c: _category(c.victim.sex, Sex.UNKNOWN),
+        _categories(Sex),
     ),
     Factor(
         "victim_barriers",

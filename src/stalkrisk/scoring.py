@@ -76,7 +76,7 @@ class WeightedScorer:
     ... )
     >>> harm = scorer.score(case).scale("serious_harm")
     >>> harm.status.value, harm.band_floor.id  # too little is known to total, but a red flag fired
-    ('not_scored', 'high')
+    ('not_scored', 'many')
     """
 
     def __init__(self, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> None:
@@ -135,8 +135,8 @@ class WeightedScorer:
         >>> import stalkrisk
         >>> cases = [stalkrisk.load_example(f"EX-0{i}") for i in range(1, 6)]
         >>> scores = stalkrisk.WeightedScorer().score_batch(cases)
-        >>> scores.scale("continued_stalking").band_ids()
-        ['high', 'moderate', 'low', None, 'high']
+        >>> scores.scale("persistence").band_ids()
+        ['several', 'fewer', 'fewer', None, 'several']
         """
         if self.instrument.answers_only:
             raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
@@ -222,7 +222,7 @@ def score(
     >>> case = stalkrisk.load_example("EX-03")
     >>> assessment = stalkrisk.score(case)
     >>> [(s.scale, s.band.id) for s in assessment.scales]
-    [('continued_stalking', 'low'), ('serious_harm', 'low')]
+    [('persistence', 'fewer'), ('recurrence', 'fewer'), ('serious_harm', 'fewer')]
     >>> stalkrisk.score({"case_id": "D-1", "assessment_date": "2024-05-01"}).case_id
     'D-1'
     """

@@ -7,26 +7,31 @@ schema holds by construction.
 
 What the cohort reproduces, and what it does not:
 
-- **Marginals.** Seven shares reproduce the UK probation study of 80 stalking cases (Napo and
+- **Marginals.** Eight shares reproduce the UK probation study of 80 stalking cases (Napo and
   Protection Against Stalking; see :data:`STUDY_MARGINALS`): previous convictions, convictions
-  for serious violence, charges of assaulting women, age, sex, and relationships that ended
-  after domestic violence. Everything else is filled with plausible, documented probabilities
-  (``docs/synthetic.md``); they are the developers' choices, not estimates.
+  for serious violence, charges of assaulting women, age, the perpetrator's and the victim's
+  sex, and relationships that ended after domestic violence. Everything else is filled with
+  plausible, documented probabilities (``docs/synthetic.md``); they are the developers'
+  choices, not estimates.
 - **Unknowns.** Each recorded field, or block of fields that one factor reads, is hidden
   ("unknown", or ``null`` for a list) with probability :data:`UNKNOWN_SHARE`, independently of
   everything else, so code that handles unknowns is exercised. The shares of the study are
   reproduced among the cases where they are known.
-- **Outcomes.** Each case's outcome is drawn from a known logistic model,
-  :data:`OUTCOME_MODEL`, on the case's *true* values, before any field is hidden: a hidden
-  field still shaped the outcome. Fitting a logistic regression to the true values
-  (:attr:`Cohort.true_features`) recovers the coefficients within sampling error.
+- **Outcomes.** Each case's outcome is drawn from a known logistic model on the case's *true*
+  values, before any field is hidden: a hidden field still shaped the outcome. Fitting a
+  logistic regression to the true values (:attr:`Cohort.true_features`) recovers the
+  coefficients within sampling error. The default, :data:`OUTCOME_MODEL`, is built from the
+  screen's own factors, so an evaluation of the screen on it is circular;
+  :data:`LITERATURE_OUTCOME_MODEL` (``cohort(n, seed, outcome_model=...)``) takes its weights
+  from published associations instead, with a 12-month base rate of about 0.39.
+  :attr:`Cohort.caption` says which drew a cohort's outcomes: print it beside every result.
 - **Groups.** :attr:`Cohort.groups` holds labels for fairness audits: ``age_group``, ``sex``,
   and ``ethnicity``. Ethnicity is a synthetic label drawn independently of everything else; it
   is never placed in a case (the case schema has no such field) and never scored.
 
 Examples
 --------
->>> from stalkrisk.synthetic import cohort
+>>> from stalkrisk.synthetic import LITERATURE_OUTCOME_MODEL, cohort
 >>> data = cohort(5, seed=1)
 >>> data
 <Cohort n=5 seed=1 synthetic>
@@ -34,6 +39,8 @@ Examples
 ('SYN-000001', True)
 >>> data.outcomes.dtype.name, sorted(data.groups)
 ('int8', ['age_group', 'ethnicity', 'sex'])
+>>> cohort(5, seed=1, outcome_model=LITERATURE_OUTCOME_MODEL).model.outcome
+'stalking recurrence or persistence within 12 months of the assessment'
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
@@ -61,6 +68,7 @@ from stalkrisk.schemas import (
     DomesticAbuse,
     MentalDisorder,
     Perpetrator,
+    ProtectiveFactors,
     Relationship,
     StalkingEpisode,
     Threats,
@@ -72,7 +80,9 @@ from stalkrisk.schemas import (
 __all__ = [
     "ETHNICITY_SHARES",
     "INVALID_N",
+    "LITERATURE_OUTCOME_MODEL",
     "OUTCOME_MODEL",
+    "RECENT_INCIDENT_DAYS",
     "STUDY_MARGINALS",
     "UNKNOWN_SHARE",
     "Cohort",
@@ -112,6 +122,7 @@ _SERIOUS_GIVEN_THREE_PLUS = (_SERIOUS - _ONE_OR_TWO * _SERIOUS_GIVEN_ONE_OR_TWO)
 _ASSAULT_CHARGE_GIVEN_NOT_SERIOUS = 18 / 69
 _AGE_40_PLUS = 0.55
 _MALE = 79 / 80
+_VICTIM_FEMALE = 79 / 80
 _EX_PARTNER = 0.70
 _EX_PARTNER_WITH_ABUSE = 0.55  # "more than half" of all cases
 _ABUSE_GIVEN_EX_PARTNER = _EX_PARTNER_WITH_ABUSE / _EX_PARTNER
@@ -138,7 +149,26 @@ def _at_least(value: FactorValue, threshold: float) -> float:
     return math.nan
 
 
-# --- the outcome model ----------------------------------------------------------------------
+def _at_most(value: FactorValue, threshold: float) -> float:
+    """Return 1.0 if every value in the interval is ``<= threshold``, 0.0 if none is, else NaN."""
+    if value.high is not None and value.high <= threshold:
+        return 1.0
+    if value.low is not None and value.low > threshold:
+        return 0.0
+    return math.nan
+
+
+def _any(readings: Iterable[float]) -> float:
+    """Combine readings with "or": 1.0 if any is 1, 0.0 if all are 0, else NaN (unknown)."""
+    listed = list(readings)
+    if any(x == 1.0 for x in listed):
+        return 1.0
+    if all(x == 0.0 for x in listed):
+        return 0.0
+    return math.nan
+
+
+# --- the outcome models ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +183,12 @@ class OutcomeTerm:
         The registry factor read (see :data:`stalkrisk.FACTORS`).
     threshold : int, default 1
         The term is 1 when the factor is at least this (present, for a binary factor).
+    at_most : bool, default False
+        Turn the comparison round: the term is 1 when the factor is at most ``threshold``
+        (``days_since_last_incident`` at most 30, say).
+    also : tuple of str, default ()
+        Further registry factors read the same way: the term is 1 when any of ``factor`` and
+        ``also`` passes the threshold, 0 when none does, and unknown otherwise.
 
     Examples
     --------
@@ -163,15 +199,46 @@ class OutcomeTerm:
     1.0
     >>> term.value(Case(case_id="DOC-2", assessment_date="2024-05-01"))  # not recorded
     nan
+    >>> recent = OutcomeTerm("recent", "days_since_last_incident", 30, at_most=True)
+    >>> recent.value(Case(case_id="DOC-3", assessment_date="2024-05-01",
+    ...                   episode={"start_date": "2024-01-01", "ongoing": "absent",
+    ...                            "last_incident_date": "2024-04-20"}))
+    1.0
+    >>> prior = OutcomeTerm("prior", "prior_stalking_this_victim",
+    ...                     also=("prior_stalking_other_victims",))
+    >>> prior.value(Case(case_id="DOC-4", assessment_date="2024-05-01",
+    ...                  history={"prior_stalking_other_victims": "present"}))
+    1.0
     """
 
     name: str
     factor: str
     threshold: int = 1
+    at_most: bool = False
+    also: tuple[str, ...] = ()
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """Every registry factor the term reads: ``factor``, then ``also``."""
+        return (self.factor, *self.also)
+
+    def read(self, values: Mapping[str, FactorValue]) -> float:
+        """Return the term from evaluated factors: 1.0, 0.0, or NaN when they do not decide it."""
+        compare = _at_most if self.at_most else _at_least
+        return _any(compare(values[f], self.threshold) for f in self.factors)
 
     def value(self, case: Case) -> float:
         """Return 1.0 or 0.0, or NaN when the case does not determine the term."""
-        return _at_least(evaluate_factors(case, [self.factor])[self.factor], self.threshold)
+        return self.read(evaluate_factors(case, self.factors))
+
+    def true_value(self, truths: Mapping[str, npt.NDArray[Any]]) -> BoolArray:
+        """Return the term from arrays of true factor values (one entry per case)."""
+        passed = [
+            truths[f] <= self.threshold if self.at_most else truths[f] >= self.threshold
+            for f in self.factors
+        ]
+        result: BoolArray = np.logical_or.reduce(passed)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +247,8 @@ class OutcomeModel:
 
     ``logit P(outcome = 1) = intercept + sum(coefficients[t] * x[t])``, where each ``x[t]`` is a
     binary :class:`OutcomeTerm` read from the case's *true* values (before any field was hidden).
-    The outcome stands for reoffending within 12 months of the assessment.
+    Two models are bundled: :data:`OUTCOME_MODEL` (the default, built from the screen's own
+    factors) and :data:`LITERATURE_OUTCOME_MODEL` (published effect sizes).
 
     Parameters
     ----------
@@ -192,6 +260,11 @@ class OutcomeModel:
         Log-odds per term, by term name.
     outcome : str
         What the outcome stands for.
+    name : str, default "a custom OutcomeModel"
+        How :attr:`Cohort.caption` names the model.
+    provenance : str, default "not real outcomes"
+        Where the weights come from, and what a comparison on its outcomes is worth; the end
+        of :attr:`Cohort.caption`.
 
     Examples
     --------
@@ -199,12 +272,16 @@ class OutcomeModel:
     ('previous_convictions_3plus', 'protective_order_breach')
     >>> round(float(OUTCOME_MODEL.probability([[0] * 8])[0]), 3)  # nothing present
     0.142
+    >>> LITERATURE_OUTCOME_MODEL.name, LITERATURE_OUTCOME_MODEL.names[0]
+    ('LITERATURE_OUTCOME_MODEL', 'prior_stalking')
     """
 
     intercept: float
     terms: tuple[OutcomeTerm, ...]
     coefficients: Mapping[str, float]
     outcome: str
+    name: str = "a custom OutcomeModel"
+    provenance: str = "not real outcomes"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -215,6 +292,11 @@ class OutcomeModel:
     def beta(self) -> FloatArray:
         """The coefficients as an array, in column order (without the intercept)."""
         return np.array([self.coefficients[name] for name in self.names])
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """Every registry factor the terms read, each once, in order of first use."""
+        return tuple(dict.fromkeys(f for t in self.terms for f in t.factors))
 
     def features(self, case: Case) -> FloatArray:
         """Return the case's terms as read from the case: 1.0, 0.0, or NaN where unknown.
@@ -227,14 +309,14 @@ class OutcomeModel:
         >>> OUTCOME_MODEL.features(case)[2]  # ex_intimate_partner
         np.float64(1.0)
         """
-        values = evaluate_factors(case, [t.factor for t in self.terms])
-        return np.array([_at_least(values[t.factor], t.threshold) for t in self.terms])
+        values = evaluate_factors(case, self.factors)
+        return np.array([t.read(values) for t in self.terms])
 
     def design_matrix(self, cases: Iterable[Case]) -> FloatArray:
         """Return the ``(n, k)`` matrix of :meth:`features`, one row per case (NaN: unknown).
 
-        For a synthetic cohort, every known entry equals the true value in
-        :attr:`Cohort.true_features`.
+        For a synthetic cohort drawn with this model, every known entry equals the true value
+        in :attr:`Cohort.true_features`.
 
         Examples
         --------
@@ -267,7 +349,10 @@ _TERMS: Final = (
     OutcomeTerm("violence_recent", "violence_recent"),
 )
 
-#: The outcome model of every synthetic cohort: intercept and coefficients (log-odds) are exact.
+#: The default outcome model of a synthetic cohort: intercept and coefficients (log-odds) are
+#: exact. Its terms are the items of the screen ``stalkrisk-screen`` 1.0.0, so an evaluation of
+#: that screen (or of one that shares its items) on these outcomes is circular; use
+#: :data:`LITERATURE_OUTCOME_MODEL` for comparisons.
 OUTCOME_MODEL: Final = OutcomeModel(
     intercept=-1.8,
     terms=_TERMS,
@@ -284,6 +369,76 @@ OUTCOME_MODEL: Final = OutcomeModel(
         }
     ),
     outcome="reoffending within 12 months of the assessment",
+    name="OUTCOME_MODEL",
+    provenance="built from the screen's own factors: an evaluation of the screen on it is circular",
+)
+
+#: Days since the last incident at or below which :data:`LITERATURE_OUTCOME_MODEL` counts the
+#: conduct as recent.
+RECENT_INCIDENT_DAYS: Final = 30
+
+# Each term: its registry factor(s), then the odds ratio its coefficient is the log of, and the
+# source. No term has a pooled published odds ratio for 12-month stalking recurrence; each
+# value is a judgement consistent with the sources named (docs/synthetic.md gives the table).
+_LITERATURE_TERMS: Final = (
+    # OR 2.0. Earlier stalking is the behaviour the outcome repeats, and structured stalking
+    # guidelines consider it; the Stalking Risk Profile's ratings predicted re-stalking (McEwan
+    # et al. 2018). OUTCOME_MODEL omits it.
+    OutcomeTerm(
+        "prior_stalking",
+        "prior_stalking_this_victim",
+        also=("prior_stalking_other_victims", "stalking_harassment_convictions"),
+    ),
+    # OR 2.5. The strongest predictor of recidivism among 148 offenders, above all Cluster B
+    # (Rosenfeld 2003); it predicted recurrence in McEwan et al. (2017).
+    OutcomeTerm("personality_disorder", "personality_disorder"),
+    # OR 1.6. A history of substance abuse was associated with recidivism, most of all with a
+    # personality disorder (Rosenfeld 2003). Lifetime, not recent: Rosenfeld coded history.
+    OutcomeTerm("substance_misuse_history", "substance_misuse_lifetime"),
+    # OR 1.8. Criminal versatility predicted recurrence (McEwan et al. 2017): three or more
+    # distinct offence categories among the previous convictions.
+    OutcomeTerm("criminal_versatility", "conviction_categories", 3),
+    # OR 1.3. Ex-intimates pursue for longer (persistence; McEwan, Mullen & MacKenzie 2009) but
+    # ex-intimacy predicted violence, not recurrence, in McEwan et al. (2017): a small weight.
+    OutcomeTerm("ex_intimate_partner", "ex_intimate_partner"),
+    # OR 1.8. A breach of a court order is conduct continuing despite a legal barrier; a
+    # judgement (the structured guidelines rate supervision violations).
+    OutcomeTerm("protective_order_breach", "protective_order_breaches", 1),
+    # OR 2.5. Time since the last incident was the most influential variable in a UK police
+    # model of repeat domestic abuse (Turner, Brown & Medina-Ariza 2022): an analogy.
+    OutcomeTerm("recent_incident", "days_since_last_incident", RECENT_INCIDENT_DAYS, at_most=True),
+    # OR 0.6. Delusional disorder (e.g. erotomania) was associated with *lower* recidivism
+    # (Rosenfeld 2003); McEwan et al. (2017) found erotomanic delusions predicted recurrence,
+    # so the evidence conflicts and the weight is modest.
+    OutcomeTerm("delusional_disorder", "delusional_disorder"),
+)
+
+#: An outcome model from published associations with stalking recidivism and persistence,
+#: independent of the screen's items and weights: each coefficient is the log of an odds ratio
+#: consistent with the source named beside it (see ``docs/synthetic.md``). Its intercept gives
+#: a base rate of about 0.39 on a cohort: Rosenfeld (2003) found 49% reoffended over 2.5-13
+#: years, 80% of them within the first year, so about 0.8 x 49% = 39% within 12 months.
+LITERATURE_OUTCOME_MODEL: Final = OutcomeModel(
+    # Solved numerically (bisection): the intercept at which the mean true probability of
+    # cohort(200_000, seed=0, outcome_model=LITERATURE_OUTCOME_MODEL) is 0.39 is -2.7575;
+    # rounded to two decimals, it gives 0.3895 on that cohort (docs/synthetic.md).
+    intercept=-2.76,
+    terms=_LITERATURE_TERMS,
+    coefficients=MappingProxyType(
+        {
+            "prior_stalking": 0.69,  # ln 2.0
+            "personality_disorder": 0.92,  # ln 2.5
+            "substance_misuse_history": 0.47,  # ln 1.6
+            "criminal_versatility": 0.59,  # ln 1.8
+            "ex_intimate_partner": 0.26,  # ln 1.3
+            "protective_order_breach": 0.59,  # ln 1.8
+            "recent_incident": 0.92,  # ln 2.5
+            "delusional_disorder": -0.51,  # ln 0.6
+        }
+    ),
+    outcome="stalking recurrence or persistence within 12 months of the assessment",
+    name="LITERATURE_OUTCOME_MODEL",
+    provenance="published effect sizes, not real outcomes",
 )
 
 
@@ -306,6 +461,11 @@ def _no_convictions(case: Case) -> bool | None:
 def _male(case: Case) -> bool | None:
     sex = evaluate_factors(case, ["perpetrator_sex"])["perpetrator_sex"].category
     return None if sex is None else sex == "male"
+
+
+def _victim_female(case: Case) -> bool | None:
+    sex = evaluate_factors(case, ["victim_sex"])["victim_sex"].category
+    return None if sex is None else sex == "female"
 
 
 def _ex_partner_with_abuse(case: Case) -> bool | None:
@@ -393,6 +553,7 @@ STUDY_MARGINALS: Final[tuple[Marginal, ...]] = (
         _factor_at_least("perpetrator_age", 40),
     ),
     Marginal("perpetrator_male", _MALE, "perpetrator male (79 of 80)", _STUDY, _male),
+    Marginal("victim_female", _VICTIM_FEMALE, "victim female (79 of 80)", _STUDY, _victim_female),
     Marginal(
         "ex_partner_with_domestic_abuse",
         _EX_PARTNER_WITH_ABUSE,
@@ -459,9 +620,22 @@ def _day(ordinal: int) -> dt.date:
     return dt.date.fromordinal(ordinal)
 
 
+def _no_values() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _no_flags() -> BoolArray:
+    return np.zeros(0, dtype=np.bool_)
+
+
 @dataclass(frozen=True)
 class _Truth:
-    """The true values that the outcome and the study's shares depend on (one entry per case)."""
+    """The true values that the outcome and the study's shares depend on (one entry per case).
+
+    The fields after ``stalked_others`` are filled in (with :func:`dataclasses.replace`) once
+    every case field has been drawn: they are drawn, or read off, after all the draws that
+    existed before them, so that adding them changed no earlier value of any cohort.
+    """
 
     assessed: IntArray  # date ordinals
     age: IntArray
@@ -480,26 +654,45 @@ class _Truth:
     violence: BoolArray
     stalked_this_victim: BoolArray
     stalked_others: BoolArray
+    # Filled in after every other draw.
+    delusional_disorder: BoolArray = field(default_factory=_no_flags)
+    stalking_convictions: IntArray = field(default_factory=_no_values)
+    conviction_categories: IntArray = field(default_factory=_no_values)
+    days_since_last_incident: IntArray = field(default_factory=_no_values)
 
     @property
     def ex_partner(self) -> BoolArray:
         ex: BoolArray = self.relationship == "ex_intimate_partner"
         return ex
 
-    def features(self) -> npt.NDArray[np.int8]:
-        """Return the true design matrix of :data:`OUTCOME_MODEL`."""
-        truth = {
-            "previous_convictions_3plus": self.convictions >= 3,
-            "protective_order_breach": self.breaches >= 1,
+    def factors(self) -> dict[str, npt.NDArray[Any]]:
+        """Return the true value of each factor an outcome model may read, by factor name."""
+        return {
+            "previous_convictions": self.convictions,
+            "protective_order_breaches": self.breaches,
             "ex_intimate_partner": self.ex_partner,
             "escalating": self.escalating,
             "personality_disorder": self.personality_disorder,
+            "substance_misuse_lifetime": self.substance_lifetime,
             "substance_misuse_recent": self.substance_recent,
             "threats_of_violence_recent": self.threats,
             "violence_recent": self.violence,
+            "prior_stalking_this_victim": self.stalked_this_victim,
+            "prior_stalking_other_victims": self.stalked_others,
+            "delusional_disorder": self.delusional_disorder,
+            "stalking_harassment_convictions": self.stalking_convictions,
+            "conviction_categories": self.conviction_categories,
+            "days_since_last_incident": self.days_since_last_incident,
         }
-        columns = [truth[name] for name in OUTCOME_MODEL.names]
-        return np.column_stack(columns).reshape(len(self.age), len(columns)).astype(np.int8)
+
+    def features(self, model: OutcomeModel) -> npt.NDArray[np.int8]:
+        """Return the true design matrix of ``model`` (one row per case, one column per term)."""
+        truths = self.factors()
+        columns = [term.true_value(truths) for term in model.terms]
+        n, k = len(self.age), len(columns)
+        if not columns:
+            return np.zeros((n, 0), dtype=np.int8)
+        return np.column_stack(columns).reshape(n, k).astype(np.int8)
 
 
 _OTHER_RELATIONSHIPS: Final = {
@@ -622,7 +815,15 @@ _MOTIVATION_OTHER: Final = {
 }
 
 
-def _perpetrators(d: _Draw, t: _Truth) -> list[Perpetrator]:
+@dataclass(frozen=True)
+class _Perpetrators:
+    """The perpetrator columns (validated once the late fields are added) and a true value."""
+
+    columns: dict[str, list[Any]]
+    delusional_disorder: BoolArray
+
+
+def _perpetrators(d: _Draw, t: _Truth) -> _Perpetrators:
     employment = [
         "other" if e == "retired" and a < 60 else e
         for e, a in zip(d.choice(_EMPLOYMENT), t.age.tolist(), strict=True)
@@ -630,11 +831,13 @@ def _perpetrators(d: _Draw, t: _Truth) -> list[Perpetrator]:
     ex_motive, other_motive = d.choice(_MOTIVATION_EX), d.choice(_MOTIVATION_OTHER)
     motivation = np.where(t.ex_partner, ex_motive, other_motive)
     suicidal = d.flag(0.25)
+    personality = d.tri(t.personality_disorder)
+    delusional = d.flag(0.06)
     mental = _parts(
         MentalDisorder,
         {
-            "personality_disorder": d.tri(t.personality_disorder),
-            "delusional_disorder": d.presence(0.06),
+            "personality_disorder": personality,
+            "delusional_disorder": d.tri(delusional),
             "other": d.presence(0.15),
         },
     )
@@ -642,21 +845,34 @@ def _perpetrators(d: _Draw, t: _Truth) -> list[Perpetrator]:
         Treatment,
         {"domestic_violence_programme": d.presence(0.08), "stalking_specific": d.presence(0.01)},
     )
-    return _validated(
-        Perpetrator,
+    columns: dict[str, list[Any]] = {
+        "age": d.known(t.age, None),
+        "sex": d.known(np.where(t.male, "male", "female"), "unknown"),
+        "substance_misuse": _timed(d, t.substance_lifetime, t.substance_recent),
+        "mental_disorder": mental,
+        "suicidality": _timed(d, suicidal, suicidal & d.flag(0.5)),
+        "obsession": d.presence(0.65),
+        "anger": d.presence(0.55),
+        "lack_of_remorse": d.presence(0.55),
+        "employment": d.known(employment, "unknown"),
+        "financial_problems": d.presence(0.35),
+        "motivation": d.known(motivation, "unknown"),
+        "treatment": treatment,
+    }
+    return _Perpetrators(columns, delusional)
+
+
+def _protective(d: _Draw, t: _Truth) -> list[ProtectiveFactors]:
+    """Draw the protective factors (late: after every draw that existed before them)."""
+    # Fewer engage with supervision where a personality disorder or recent substance misuse
+    # gets in the way; the shares are choices.
+    hindered = t.personality_disorder | t.substance_recent
+    return _parts(
+        ProtectiveFactors,
         {
-            "age": d.known(t.age, None),
-            "sex": d.known(np.where(t.male, "male", "female"), "unknown"),
-            "substance_misuse": _timed(d, t.substance_lifetime, t.substance_recent),
-            "mental_disorder": mental,
-            "suicidality": _timed(d, suicidal, suicidal & d.flag(0.5)),
-            "obsession": d.presence(0.65),
-            "anger": d.presence(0.55),
-            "lack_of_remorse": d.presence(0.55),
-            "employment": d.known(employment, "unknown"),
-            "financial_problems": d.presence(0.35),
-            "motivation": d.known(motivation, "unknown"),
-            "treatment": treatment,
+            "engaged_with_supervision": d.presence(np.where(hindered, 0.45, 0.65)),
+            "stable_accommodation_away_from_victim": d.presence(0.60),
+            "prosocial_support": d.presence(0.50),
         },
     )
 
@@ -850,7 +1066,19 @@ def _sanctions(listed: list[Row], age: int, cautions: int, earlier: int) -> Row:
     return {"previous_sanctions": sanctions, "age_at_first_sanction": first}
 
 
-def _histories(d: _Draw, t: _Truth) -> list[CriminalHistory]:
+@dataclass(frozen=True)
+class _Histories:
+    """The criminal-history rows, validated once the late fields are added.
+
+    ``convictions`` holds every case's full list of convictions: the same row objects as the
+    record's, whether the record shows them or not.
+    """
+
+    rows: list[Row]
+    convictions: list[list[Row]]
+
+
+def _histories(d: _Draw, t: _Truth) -> _Histories:
     orders = _orders(d, t)
     convictions = _convictions(d, t, orders.kind)
     cautions = d.rng.poisson(0.8, d.n).tolist()
@@ -884,7 +1112,30 @@ def _histories(d: _Draw, t: _Truth) -> list[CriminalHistory]:
     ):
         for row, value in zip(rows, values, strict=True):
             row[name] = value
-    return [CriminalHistory.model_validate(row) for row in rows]
+    return _Histories(rows, convictions)
+
+
+def _conviction_victims(d: _Draw, t: _Truth, convictions: list[list[Row]]) -> None:
+    """Record whether each violent or stalking conviction was against a family member (late).
+
+    Violence against an intimate partner is not also against a family member; otherwise 15%
+    of violent convictions are. A stalking conviction against the current victim is against
+    a family member when the current relationship is family; 5% of the others are.
+    """
+    flat = [(i, row) for i, listed in enumerate(convictions) for row in listed]
+    family_violence, family_stalking = d.flag(0.15, len(flat)), d.flag(0.05, len(flat))
+    family_case = (t.relationship == "family").tolist()
+    for (i, row), violent, stalking in zip(
+        flat, family_violence.tolist(), family_stalking.tolist(), strict=True
+    ):
+        if row["offence"] in _VIOLENT:
+            family = violent and row["against_intimate_partner"] == "absent"
+        elif row["offence"] in _STALKING_OFFENCES:
+            current = row["against_current_victim"] == "present"
+            family = family_case[i] if current else stalking
+        else:
+            continue
+        row["against_family_member"] = _word(family)
 
 
 _PENDING: Final = {"harassment": 0.5, "common_assault": 0.3, "breach_restraining_order": 0.2}
@@ -996,31 +1247,111 @@ def _escalations(d: _Draw, t: _Truth, start: IntArray) -> list[Row]:
     )
 
 
-def _episodes(d: _Draw, t: _Truth) -> tuple[list[StalkingEpisode], IntArray]:
-    """Return the episodes and each one's true start (a date ordinal)."""
+@dataclass(frozen=True)
+class _Episodes:
+    """The episode columns (validated once the late fields are added), and true values."""
+
+    columns: dict[str, list[Any]]
+    start: IntArray  # date ordinals
+    frequency: list[str]
+    ongoing: BoolArray
+    weapon_access: BoolArray
+    weapon_access_hidden: BoolArray
+
+
+def _episodes(d: _Draw, t: _Truth) -> _Episodes:
+    """Draw the episodes, all but the fields that :func:`_end_episodes` adds."""
     days = np.exp(d.rng.normal(math.log(_MEDIAN_EPISODE_DAYS), 1.0, d.n))
     start = t.assessed - np.clip(np.floor(days), 1, _MAX_EPISODE_DAYS).astype(np.int64)
     hidden_start = d.hidden()  # the true start still bounds every date in the episode
-    frequency = d.known(d.choice(_FREQUENCY), "unknown")
-    episodes = _validated(
-        StalkingEpisode,
-        {
-            "start_date": d.known(d.days(start), None, hidden_start),
-            "ongoing": d.presence(0.75),
-            "frequency": frequency,
-            "behaviours": _behaviours(d, start, t.assessed),
-            "threats": _threats(d, t),
-            "violence": d.tri(t.violence),
-            "strangulation": d.tri(t.violence & d.flag(0.12)),
-            "weapon_used_or_threatened": d.presence(np.where(t.threats, 0.15, 0.02)),
-            "weapon_access": d.presence(0.10),
-            "third_party_harassment": d.presence(0.35),
-            "recruiting_others": d.presence(0.08),
-            "procuring_violence": d.presence(np.where(t.threats, 0.03, 0.005)),
-            "escalation": _escalations(d, t, start),
-        },
-    )
-    return episodes, start
+    frequency = d.choice(_FREQUENCY)
+    shown_frequency = d.known(frequency, "unknown")
+    # The draws below are made in the order of the fields, as they always were.
+    ongoing = d.flag(0.75)
+    columns: dict[str, list[Any]] = {
+        "start_date": d.known(d.days(start), None, hidden_start),
+        "ongoing": d.tri(ongoing),
+        "frequency": shown_frequency,
+        "behaviours": _behaviours(d, start, t.assessed),
+        "threats": _threats(d, t),
+        "violence": d.tri(t.violence),
+        "strangulation": d.tri(t.violence & d.flag(0.12)),
+        "weapon_used_or_threatened": d.presence(np.where(t.threats, 0.15, 0.02)),
+    }
+    access = d.flag(0.10)
+    access_hidden = d.hidden()
+    columns["weapon_access"] = d.tri(access, access_hidden)
+    columns["third_party_harassment"] = d.presence(0.35)
+    columns["recruiting_others"] = d.presence(0.08)
+    columns["procuring_violence"] = d.presence(np.where(t.threats, 0.03, 0.005))
+    columns["escalation"] = _escalations(d, t, start)
+    return _Episodes(columns, start, frequency, ongoing, access, access_hidden)
+
+
+#: Mean days from the last incident to the assessment while an episode is ongoing, by the
+#: frequency of the conduct (an exponential, at most :data:`_ONGOING_MAX_GAP`).
+_ONGOING_GAP_DAYS: Final = {
+    "less_than_weekly": 14.0,
+    "weekly": 7.0,
+    "several_times_a_week": 4.0,
+    "daily": 2.0,
+    "several_times_a_day": 1.0,
+}
+_ONGOING_MAX_GAP: Final = 28  # ongoing: the last incident within the last four weeks
+_ENDED_MEDIAN_GAP: Final = 45  # ended: a log-normal gap, median 45 days ...
+_ENDED_MAX_GAP: Final = 365  # ... of at most a year
+_BURST_SHARE: Final = 0.45  # of the ended episodes, a short burst: conduct under two weeks
+_BURST_DAYS: Final = 14
+_FIREARM_GIVEN_ACCESS: Final = 0.25  # 2.5% of all cases: firearms are rare in England and Wales
+
+
+def _days_since_last_incident(d: _Draw, t: _Truth, e: _Episodes) -> IntArray:
+    """Draw the days from the last incident to the assessment (late: after every older draw).
+
+    Ongoing episodes: the last incident within four weeks, sooner the more frequent the
+    conduct. Ended episodes: 45% were short bursts (the conduct lasted under two weeks), the
+    others ended a log-normal 45 days (median) before the assessment; either way at most a
+    year before it, and never before the episode started.
+    """
+    duration = t.assessed - e.start  # at least 1
+    mean = np.array([_ONGOING_GAP_DAYS[f] for f in e.frequency], dtype=float)
+    ongoing_gap = np.minimum(np.floor(d.rng.exponential(1.0, d.n) * mean), _ONGOING_MAX_GAP)
+    burst = d.flag(_BURST_SHARE)
+    burst_span = np.minimum(np.floor(d.uniform() * _BURST_DAYS), duration - 1)
+    ended_gap = np.floor(np.exp(d.rng.normal(math.log(_ENDED_MEDIAN_GAP), 1.0, d.n)))
+    ended_gap = np.clip(np.where(burst, duration - burst_span, ended_gap), 1, _ENDED_MAX_GAP)
+    gap: FloatArray = np.minimum(np.where(e.ongoing, ongoing_gap, ended_gap), duration)
+    return gap.astype(np.int64)
+
+
+def _end_behaviours(listed: list[Row] | None, end: dt.date) -> None:
+    """Make the last incident the latest: no behaviour goes on after it, and one ends on it."""
+    if not listed:
+        return
+    for row in listed:
+        row["last_date"] = min(row["last_date"], end)
+        row["first_date"] = min(row["first_date"], row["last_date"])
+    max(listed, key=lambda row: row["last_date"])["last_date"] = end
+
+
+def _end_episodes(d: _Draw, t: _Truth, e: _Episodes, gap: IntArray) -> list[StalkingEpisode]:
+    """Add the late fields (last incident, contact since arrest, firearms) and validate."""
+    last = t.assessed - gap
+    hidden_last = d.hidden()
+    contact = d.presence(np.where(e.ongoing, 0.85, 0.15))
+    firearm = e.weapon_access & d.flag(_FIREARM_GIVEN_ACCESS)
+    # Shown only where weapon access is shown: a firearm is a weapon.
+    firearm_hidden = e.weapon_access_hidden | d.hidden()
+    ends = d.days(last)
+    columns = dict(e.columns)
+    columns["last_incident_date"] = d.known(ends, None, hidden_last)
+    columns["contact_since_arrest_or_charge"] = contact
+    columns["firearm_access"] = d.tri(firearm, firearm_hidden)
+    for listed, end in zip(columns["behaviours"], ends, strict=True):
+        _end_behaviours(listed, end)
+    for escalation, end in zip(columns["escalation"], ends, strict=True):
+        escalation["dates"] = [min(day, end) for day in escalation["dates"]]
+    return _validated(StalkingEpisode, columns)
 
 
 # --- group C: the relationship --------------------------------------------------------------
@@ -1071,7 +1402,8 @@ def _relationships(d: _Draw, t: _Truth, start: IntArray) -> list[Relationship]:
 _FEAR: Final = ("not_afraid", "afraid", "very_afraid")
 
 
-def _victims(d: _Draw, t: _Truth) -> list[VictimSituation]:
+def _victims(d: _Draw, t: _Truth) -> dict[str, list[Any]]:
+    """Draw the victim columns, all but ``sex`` (validated once it is added)."""
     threatened = t.threats | t.violence
     # Shares of (not afraid, afraid) below which each answer falls; the rest is very afraid.
     edges = np.where(threatened[:, None], [0.10, 0.45], [0.30, 0.75])
@@ -1086,14 +1418,20 @@ def _victims(d: _Draw, t: _Truth) -> list[VictimSituation]:
             "language_or_immigration": d.presence(0.05),
         },
     )
+    return {
+        "fear": fear,
+        "barriers": barriers,
+        "unsafe_living_situation": d.presence(0.30),
+        "children_in_household": d.presence(0.45),
+    }
+
+
+def _victim_situations(d: _Draw, columns: Mapping[str, list[Any]]) -> list[VictimSituation]:
+    """Add the victim's sex (late: after every older draw) and validate."""
+    female = d.flag(_VICTIM_FEMALE)  # independently of the perpetrator's sex
     return _parts(
         VictimSituation,
-        {
-            "fear": fear,
-            "barriers": barriers,
-            "unsafe_living_situation": d.presence(0.30),
-            "children_in_household": d.presence(0.45),
-        },
+        {"sex": d.known(np.where(female, "female", "male"), "unknown"), **columns},
     )
 
 
@@ -1145,11 +1483,13 @@ class Cohort:
         synthetic label drawn independently of everything (:data:`ETHNICITY_SHARES`) that
         is never placed in a case.
     true_features : numpy.ndarray of int8, shape (n, k)
-        The true 0/1 terms of :data:`OUTCOME_MODEL` that generated the outcomes.
+        The true 0/1 terms of :attr:`model` (one column per term, in its order) that generated
+        the outcomes.
     true_probabilities : numpy.ndarray of float
         The probability of the outcome each case was drawn with.
     model : OutcomeModel
-        The model that generated the outcomes (:data:`OUTCOME_MODEL`).
+        The model that generated the outcomes: :data:`OUTCOME_MODEL` unless :func:`cohort` was
+        given another. :attr:`caption` says which, and what a comparison on it is worth.
 
     Examples
     --------
@@ -1176,6 +1516,28 @@ class Cohort:
     def base_rate(self) -> float:
         """The share of cases whose outcome is 1."""
         return float(self.outcomes.mean()) if self.n else math.nan
+
+    @property
+    def caption(self) -> str:
+        """A one-line caption for any comparison, table or figure made on this cohort.
+
+        It says that the cohort is synthetic, which model drew its outcomes, and what a
+        comparison on them is worth. Print it with every result computed on the cohort.
+
+        Examples
+        --------
+        >>> cohort(20, seed=0, outcome_model=LITERATURE_OUTCOME_MODEL).caption
+        'Synthetic cohort (n=20, seed 0): outcomes drawn from LITERATURE_OUTCOME_MODEL, \
+published effect sizes, not real outcomes'
+        >>> print(cohort(2_000, seed=1).caption)
+        Synthetic cohort (n=2,000, seed 1): outcomes drawn from OUTCOME_MODEL, built from the \
+screen's own factors: an evaluation of the screen on it is circular
+        """
+        seed = "no seed" if self.seed is None else f"seed {self.seed}"
+        return (
+            f"Synthetic cohort (n={self.n:,}, {seed}): outcomes drawn from {self.model.name}, "
+            f"{self.model.provenance}"
+        )
 
     def to_records(self, *, groups: bool = False) -> list[dict[str, Any]]:
         """Return one JSON-ready record per case: ``{"case": {...}, "outcome": 0 or 1}``.
@@ -1231,13 +1593,14 @@ class Cohort:
         return path
 
 
-def cohort(n: int, seed: int | None = 0) -> Cohort:
+def cohort(n: int, seed: int | None = 0, *, outcome_model: OutcomeModel = OUTCOME_MODEL) -> Cohort:
     """Draw a synthetic cohort of ``n`` valid cases, each with a binary outcome.
 
     Every random choice comes from ``numpy.random.default_rng(seed)``, so the same ``n`` and
     ``seed`` always give the same cases, outcomes and labels (``seed=None`` gives a fresh
     cohort each time). The first ``m`` cases of a cohort are not those of ``cohort(m, seed)``:
-    the draws are made column by column.
+    the draws are made column by column. The cases do not depend on ``outcome_model``: with the
+    same ``n`` and ``seed``, only the outcomes (and :attr:`Cohort.true_features`) differ.
 
     Parameters
     ----------
@@ -1245,6 +1608,17 @@ def cohort(n: int, seed: int | None = 0) -> Cohort:
         The number of cases (0 or more).
     seed : int or None, default 0
         The seed of the random generator.
+    outcome_model : OutcomeModel, default OUTCOME_MODEL
+        The model that draws the outcomes from the cases' true values. :data:`OUTCOME_MODEL`
+        (the default) is built from the screen's own factors, so an evaluation of the screen
+        on it is circular; :data:`LITERATURE_OUTCOME_MODEL` uses published effect sizes
+        instead. A model of your own may read these registry factors: ``previous_convictions``,
+        ``protective_order_breaches``, ``ex_intimate_partner``, ``escalating``,
+        ``personality_disorder``, ``substance_misuse_lifetime``, ``substance_misuse_recent``,
+        ``threats_of_violence_recent``, ``violence_recent``, ``prior_stalking_this_victim``,
+        ``prior_stalking_other_victims``, ``delusional_disorder``,
+        ``stalking_harassment_convictions``, ``conviction_categories`` and
+        ``days_since_last_incident``.
 
     Returns
     -------
@@ -1253,7 +1627,8 @@ def cohort(n: int, seed: int | None = 0) -> Cohort:
     Raises
     ------
     ValueError
-        If ``n`` is not a whole number of 0 or more.
+        If ``n`` is not a whole number of 0 or more, or if ``outcome_model`` reads a factor
+        whose true value the generator does not hold, or lacks a coefficient for a term.
 
     Examples
     --------
@@ -1266,15 +1641,17 @@ def cohort(n: int, seed: int | None = 0) -> Cohort:
     (True, True)
     >>> cohort(50, seed=11).outcomes.tolist() == data.outcomes.tolist()
     True
+    >>> other = cohort(50, seed=11, outcome_model=LITERATURE_OUTCOME_MODEL)
+    >>> other.cases == data.cases, other.model.name, other.true_features.shape
+    (True, 'LITERATURE_OUTCOME_MODEL', (50, 8))
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise ValueError(INVALID_N.format(n=n))
     n = int(n)
     d = _Draw(n, np.random.default_rng(seed))
     truth = _draw_truth(d)
-    features = truth.features()
-    probabilities = OUTCOME_MODEL.probability(features)
-    outcomes = (d.uniform() < probabilities).astype(np.int8)
+    _check_model(outcome_model, truth)
+    chance = d.uniform()  # the outcome of case i is 1 when chance[i] < its probability
     groups = {
         "age_group": np.where(truth.age >= 40, "40_plus", "under_40"),
         "sex": np.where(truth.male, "male", "female"),
@@ -1282,10 +1659,31 @@ def cohort(n: int, seed: int | None = 0) -> Cohort:
     }
     perpetrators = _perpetrators(d, truth)
     histories = _histories(d, truth)
-    episodes, start = _episodes(d, truth)
-    relationships = _relationships(d, truth, start)
+    episodes = _episodes(d, truth)
+    relationships = _relationships(d, truth, episodes.start)
     victims = _victims(d, truth)
-    offences = _current_offences(d, truth, [p.age for p in perpetrators])
+    offences = _current_offences(d, truth, perpetrators.columns["age"])
+    # Every draw below was added after those above, so that no earlier value changed.
+    gap = _days_since_last_incident(d, truth, episodes)
+    finished_episodes = _end_episodes(d, truth, episodes, gap)
+    _conviction_victims(d, truth, histories.convictions)
+    victim_situations = _victim_situations(d, victims)
+    perpetrators.columns["protective"] = _protective(d, truth)
+    people = _validated(Perpetrator, perpetrators.columns)
+    records = [CriminalHistory.model_validate(row) for row in histories.rows]
+    truth = replace(
+        truth,
+        delusional_disorder=perpetrators.delusional_disorder,
+        stalking_convictions=_count_listed(histories.convictions, _STALKING_OFFENCES),
+        conviction_categories=np.array(
+            [len({c["offence"] for c in listed}) for listed in histories.convictions],
+            dtype=np.int64,
+        ),
+        days_since_last_incident=gap,
+    )
+    features = truth.features(outcome_model)
+    probabilities = outcome_model.probability(features)
+    outcomes = (chance < probabilities).astype(np.int8)
     width = max(6, len(str(n)))
     assessed = d.days(truth.assessed)
     # Each part has been validated by its own model; the case-level rules (no date after the
@@ -1295,11 +1693,11 @@ def cohort(n: int, seed: int | None = 0) -> Cohort:
             case_id=f"SYN-{i + 1:0{width}d}",
             assessment_date=assessed[i],
             synthetic=True,
-            perpetrator=perpetrators[i],
-            history=histories[i],
-            episode=episodes[i],
+            perpetrator=people[i],
+            history=records[i],
+            episode=finished_episodes[i],
             relationship=relationships[i],
-            victim=victims[i],
+            victim=victim_situations[i],
             current_offence=offences[i],
         )
         for i in range(n)
@@ -1312,4 +1710,26 @@ def cohort(n: int, seed: int | None = 0) -> Cohort:
         groups=MappingProxyType({k: _frozen(v) for k, v in groups.items()}),
         true_features=_frozen(features),
         true_probabilities=_frozen(probabilities),
+        model=outcome_model,
     )
+
+
+def _check_model(model: OutcomeModel, truth: _Truth) -> None:
+    """Raise ``ValueError`` unless the generator can draw outcomes from ``model``."""
+    held = truth.factors()
+    unknown = [f for f in model.factors if f not in held]
+    if unknown:
+        raise ValueError(
+            f"the synthetic generator holds no true value for {', '.join(unknown)}; an outcome "
+            f"model may read only {', '.join(sorted(held))}"
+        )
+    missing = [name for name in model.names if name not in model.coefficients]
+    if missing:
+        raise ValueError(f"the outcome model has no coefficient for {', '.join(missing)}")
+
+
+def _count_listed(convictions: list[list[Row]], offences: Iterable[str]) -> IntArray:
+    """Count each case's convictions for one of ``offences``."""
+    wanted = frozenset(offences)
+    counts = [sum(c["offence"] in wanted for c in listed) for listed in convictions]
+    return np.array(counts, dtype=np.int64)

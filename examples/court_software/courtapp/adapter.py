@@ -42,6 +42,7 @@ from courtapp.hearing import (
     ContactRoute,
     Hearing,
     HearingFile,
+    Motive,
     OffenceCode,
     OrderType,
     PreviousConviction,
@@ -57,6 +58,7 @@ from stalkrisk.schemas import (
     Channel,
     Conviction,
     Frequency,
+    Motivation,
     OffenceCategory,
     OrderKind,
     ProtectiveOrder,
@@ -69,6 +71,7 @@ __all__ = [
     "ANSWER_FIELDS",
     "CONDUCT",
     "FREQUENCIES",
+    "MOTIVES",
     "OFFENCES",
     "ORDERS",
     "RELATIONS",
@@ -110,6 +113,15 @@ FREQUENCIES: Final[Mapping[ContactFrequency, Frequency]] = {
     ContactFrequency.DAILY: Frequency.DAILY,
     ContactFrequency.SEVERAL_A_DAY: Frequency.SEVERAL_TIMES_A_DAY,
     ContactFrequency.NOT_RECORDED: Frequency.UNKNOWN,
+}
+
+MOTIVES: Final[Mapping[Motive, Motivation]] = {
+    Motive.REJECTED: Motivation.REJECTED,
+    Motive.RESENTFUL: Motivation.RESENTFUL,
+    Motive.INTIMACY_SEEKING: Motivation.INTIMACY_SEEKING,
+    Motive.INCOMPETENT_SUITOR: Motivation.INCOMPETENT_SUITOR,
+    Motive.PREDATORY: Motivation.PREDATORY,
+    Motive.NOT_RECORDED: Motivation.UNKNOWN,
 }
 
 VICTIM_VIEWS: Final[Mapping[VictimView, VictimFear]] = {
@@ -190,10 +202,17 @@ ANSWER_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "suicidal_ever": ("perpetrator", "suicidality", "lifetime"),
     "suicidal_last_12_months": ("perpetrator", "suicidality", "recent"),
     "diagnosed_personality_disorder": ("perpetrator", "mental_disorder", "personality_disorder"),
+    "diagnosed_delusional_disorder": ("perpetrator", "mental_disorder", "delusional_disorder"),
     "obsessed_with_victim": ("perpetrator", "obsession"),
+    "engages_with_supervision": ("perpetrator", "protective", "engaged_with_supervision"),
+    "stable_accommodation_away_from_victim": (
+        "perpetrator",
+        "protective",
+        "stable_accommodation_away_from_victim",
+    ),
+    "supportive_people": ("perpetrator", "protective", "prosocial_support"),
     "earlier_stalking_of_this_victim": ("history", "prior_stalking_this_victim"),
     "earlier_stalking_of_others": ("history", "prior_stalking_other_victims"),
-    "earlier_assault_charges_against_women": ("history", "prior_assault_charges_female_victims"),
     "physical_abuse_in_relationship": ("relationship", "domestic_abuse", "physical"),
     "sexual_abuse_in_relationship": ("relationship", "domestic_abuse", "sexual"),
     "coercive_control_in_relationship": ("relationship", "domestic_abuse", "coercive_control"),
@@ -201,6 +220,8 @@ ANSWER_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "strangulation_in_relationship": ("relationship", "domestic_abuse", "strangulation"),
     "children_together": ("relationship", "children_in_common"),
     "child_contact_dispute": ("relationship", "child_contact_dispute"),
+    "conduct_ongoing": ("episode", "ongoing"),
+    "contact_since_arrest_or_charge": ("episode", "contact_since_arrest_or_charge"),
     "threatened_violence": ("episode", "threats", "violence"),
     "threatened_sexual_violence": ("episode", "threats", "sexual_violence"),
     "threatened_to_kill": ("episode", "threats", "to_kill"),
@@ -211,6 +232,7 @@ ANSWER_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "strangulation_in_episode": ("episode", "strangulation"),
     "weapon_used_or_threatened": ("episode", "weapon_used_or_threatened"),
     "weapon_access": ("episode", "weapon_access"),
+    "firearm_access": ("episode", "firearm_access"),
     "harassing_people_close_to_victim": ("episode", "third_party_harassment"),
     "recruited_others": ("episode", "recruiting_others"),
     "tried_to_procure_violence": ("episode", "procuring_violence"),
@@ -224,12 +246,14 @@ _OTHER_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "screened_on": ("assessment_date",),
     "test_record": ("synthetic",),
     "defendant_age": ("perpetrator", "age"),
+    "motive": ("perpetrator", "motivation"),
     "previous_convictions": ("history", "convictions"),
     "total_previous_convictions": ("history", "conviction_count"),
     "orders": ("history", "protective_orders"),
     "relation": ("relationship", "type"),
     "separated_on": ("relationship", "separation_date"),
     "conduct_began_on": ("episode", "start_date"),
+    "last_incident_on": ("episode", "last_incident_date"),
     "frequency": ("episode", "frequency"),
     "conduct": ("episode", "behaviours"),
     "victim_view": ("victim", "fear"),
@@ -241,6 +265,8 @@ _ENTRY_FIELDS: Final[Mapping[tuple[str, str], str]] = {
     ("convictions", "date"): "convicted_on",
     ("convictions", "age"): "age_at_conviction",
     ("convictions", "against_current_victim"): "against_this_victim",
+    ("convictions", "against_intimate_partner"): "against_a_partner",
+    ("convictions", "against_family_member"): "against_a_family_member",
     ("protective_orders", "kind"): "order",
     ("protective_orders", "made_on"): "made_on",
     ("protective_orders", "protects_current_victim"): "protects_this_victim",
@@ -248,6 +274,8 @@ _ENTRY_FIELDS: Final[Mapping[tuple[str, str], str]] = {
     ("protective_orders", "breaches"): "breaches",
     ("behaviours", "kind"): "conduct",
     ("behaviours", "channels"): "routes",
+    ("behaviours", "first_date"): "first_seen_on",
+    ("behaviours", "last_date"): "last_seen_on",
 }
 
 _BY_CASE_PATH: Final[Mapping[tuple[str, ...], str]] = {
@@ -294,6 +322,12 @@ def _conviction(entry: PreviousConviction, field: str) -> dict[str, Any]:
         "against_current_victim": _lookup(
             ANSWERS, entry.against_this_victim, f"{field}.against_this_victim"
         ),
+        "against_intimate_partner": _lookup(
+            ANSWERS, entry.against_a_partner, f"{field}.against_a_partner"
+        ),
+        "against_family_member": _lookup(
+            ANSWERS, entry.against_a_family_member, f"{field}.against_a_family_member"
+        ),
     }
 
 
@@ -317,6 +351,8 @@ def _behaviour(entry: ConductRecord, field: str) -> dict[str, Any]:
     return {
         "kind": _lookup(CONDUCT, entry.conduct, f"{field}.conduct"),
         "channels": [_lookup(ROUTES, r, f"{field}.routes") for r in entry.routes],
+        "first_date": entry.first_seen_on,
+        "last_date": entry.last_seen_on,
     }
 
 
@@ -360,6 +396,7 @@ def to_case(file: HearingFile) -> Case:
     for name, path in ANSWER_FIELDS.items():
         _put(data, path, _lookup(ANSWERS, getattr(file, name), name))
     _put(data, ("perpetrator", "age"), file.defendant_age)
+    _put(data, ("perpetrator", "motivation"), _lookup(MOTIVES, file.motive, "motive"))
     history = data.setdefault("history", {})
     if file.previous_convictions is not None:
         history["convictions"] = [
@@ -376,6 +413,7 @@ def to_case(file: HearingFile) -> Case:
     relationship["separation_date"] = file.separated_on
     episode = data.setdefault("episode", {})
     episode["start_date"] = file.conduct_began_on
+    episode["last_incident_date"] = file.last_incident_on
     episode["frequency"] = _lookup(FREQUENCIES, file.frequency, "frequency")
     if file.conduct is not None:
         episode["behaviours"] = [_behaviour(b, f"conduct[{i}]") for i, b in enumerate(file.conduct)]
@@ -399,6 +437,8 @@ def _imported_conviction(c: Conviction) -> PreviousConviction:
         convicted_on=c.date,
         age_at_conviction=c.age,
         against_this_victim=_reverse(ANSWERS)[c.against_current_victim],
+        against_a_partner=_reverse(ANSWERS)[c.against_intimate_partner],
+        against_a_family_member=_reverse(ANSWERS)[c.against_family_member],
     )
 
 
@@ -416,6 +456,8 @@ def _imported_conduct(b: Behaviour) -> ConductRecord:
     return ConductRecord(
         conduct=_reverse(CONDUCT)[b.kind],
         routes=tuple(_reverse(ROUTES)[c] for c in b.channels),
+        first_seen_on=b.first_date,
+        last_seen_on=b.last_date,
     )
 
 
@@ -425,9 +467,10 @@ def import_referral(
     """Read a stalkrisk case (a referral, say from probation) into a new hearing file.
 
     The form keeps everything the certified instrument reads. What the form does not hold
-    (dates of individual breaches and behaviours, sentences, pending charges, treatment, ...)
-    is dropped, and the hearing file then says nothing about it; when the file is mapped back
-    with :func:`to_case`, those fields are unknown, never absent.
+    (dates of individual breaches, sentences, pending charges, earlier charges that did not
+    end in a conviction, the sex of earlier victims, treatment, ...) is dropped, and the
+    hearing file then says nothing about it; when the file is mapped back with
+    :func:`to_case`, those fields are unknown, never absent.
 
     Parameters
     ----------
@@ -459,6 +502,7 @@ def import_referral(
         screened_on=case.assessment_date,
         test_record=case.synthetic,
         defendant_age=case.perpetrator.age,
+        motive=_reverse(MOTIVES)[case.perpetrator.motivation],
         previous_convictions=None
         if history.convictions is None
         else tuple(_imported_conviction(c) for c in history.convictions),
@@ -469,6 +513,7 @@ def import_referral(
         relation=_reverse(RELATIONS)[case.relationship.type],
         separated_on=case.relationship.separation_date,
         conduct_began_on=episode.start_date,
+        last_incident_on=episode.last_incident_date,
         frequency=_reverse(FREQUENCIES)[episode.frequency],
         conduct=None
         if episode.behaviours is None

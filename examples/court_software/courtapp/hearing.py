@@ -39,6 +39,7 @@ __all__ = [
     "ContactRoute",
     "Hearing",
     "HearingFile",
+    "Motive",
     "OffenceCode",
     "OrderType",
     "PreviousConviction",
@@ -74,6 +75,20 @@ class Relation(StrEnum):
     COLLEAGUE = "colleague or former colleague"
     STRANGER = "stranger"
     OTHER = "other"
+    NOT_RECORDED = "not recorded"
+
+
+class Motive(StrEnum):
+    """What drives the conduct, as the psychiatric or probation report describes it.
+
+    The categories of the Mullen typology, in the form's words.
+    """
+
+    REJECTED = "rejected after the relationship ended"
+    RESENTFUL = "resentful, pursuing a grievance"
+    INTIMACY_SEEKING = "seeking an intimate relationship"
+    INCOMPETENT_SUITOR = "incompetent suitor"
+    PREDATORY = "predatory"
     NOT_RECORDED = "not recorded"
 
 
@@ -181,6 +196,10 @@ class PreviousConviction:
     convicted_on: dt.date | None = None
     age_at_conviction: int | None = None
     against_this_victim: Answer = Answer.NOT_RECORDED
+    against_a_partner: Answer = Answer.NOT_RECORDED
+    """The victim was a current or former partner of the defendant (whatever their sex)."""
+    against_a_family_member: Answer = Answer.NOT_RECORDED
+    """The victim was a member of the defendant's family."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,10 +219,12 @@ class ProtectiveOrderRecord:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConductRecord:
-    """One kind of conduct in the current episode and the routes it used."""
+    """One kind of conduct in the current episode, the routes it used, and when."""
 
     conduct: ReportedConduct
     routes: tuple[ContactRoute, ...] = ()
+    first_seen_on: dt.date | None = None
+    last_seen_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,7 +254,13 @@ class HearingFile:
     suicidal_ever: Answer = Answer.NOT_RECORDED
     suicidal_last_12_months: Answer = Answer.NOT_RECORDED
     diagnosed_personality_disorder: Answer = Answer.NOT_RECORDED
+    diagnosed_delusional_disorder: Answer = Answer.NOT_RECORDED
     obsessed_with_victim: Answer = Answer.NOT_RECORDED
+    motive: Motive = Motive.NOT_RECORDED
+    # Protective factors: shown beside the screening, never subtracted from it.
+    engages_with_supervision: Answer = Answer.NOT_RECORDED
+    stable_accommodation_away_from_victim: Answer = Answer.NOT_RECORDED
+    supportive_people: Answer = Answer.NOT_RECORDED
 
     # --- the record ----------------------------------------------------------------------
     previous_convictions: tuple[PreviousConviction, ...] | None = None
@@ -244,7 +271,6 @@ class HearingFile:
     """``None``: not checked; ``()``: checked, no orders."""
     earlier_stalking_of_this_victim: Answer = Answer.NOT_RECORDED
     earlier_stalking_of_others: Answer = Answer.NOT_RECORDED
-    earlier_assault_charges_against_women: Answer = Answer.NOT_RECORDED
 
     # --- the relationship ----------------------------------------------------------------
     relation: Relation = Relation.NOT_RECORDED
@@ -259,6 +285,11 @@ class HearingFile:
 
     # --- the current episode -------------------------------------------------------------
     conduct_began_on: dt.date | None = None
+    conduct_ongoing: Answer = Answer.NOT_RECORDED
+    """Whether the conduct is still going on at the date of screening."""
+    last_incident_on: dt.date | None = None
+    contact_since_arrest_or_charge: Answer = Answer.NOT_RECORDED
+    """Contact with the victim, directly or through others, since arrest or charge."""
     frequency: ContactFrequency = ContactFrequency.NOT_RECORDED
     conduct: tuple[ConductRecord, ...] | None = None
     """``None``: the conduct was not itemised; ``()``: itemised, and there is none to list."""
@@ -272,6 +303,8 @@ class HearingFile:
     strangulation_in_episode: Answer = Answer.NOT_RECORDED
     weapon_used_or_threatened: Answer = Answer.NOT_RECORDED
     weapon_access: Answer = Answer.NOT_RECORDED
+    """Access to any weapon, firearms included."""
+    firearm_access: Answer = Answer.NOT_RECORDED
     harassing_people_close_to_victim: Answer = Answer.NOT_RECORDED
     recruited_others: Answer = Answer.NOT_RECORDED
     tried_to_procure_violence: Answer = Answer.NOT_RECORDED
@@ -298,13 +331,17 @@ FORM_LABELS: dict[str, str] = {
     "suicidal_ever": "Suicidal threats or attempts, ever",
     "suicidal_last_12_months": "Suicidal threats or attempts, last 12 months",
     "diagnosed_personality_disorder": "Diagnosed personality disorder",
+    "diagnosed_delusional_disorder": "Diagnosed delusional or other psychotic disorder",
     "obsessed_with_victim": "Obsessive preoccupation with the victim",
+    "motive": "What drives the conduct",
+    "engages_with_supervision": "Engages with supervision or treatment",
+    "stable_accommodation_away_from_victim": "Stable accommodation away from the victim",
+    "supportive_people": "Supportive family or friends who do not condone the conduct",
     "previous_convictions": "Previous convictions",
     "total_previous_convictions": "Total number of previous convictions",
     "orders": "Protective orders and conditions",
     "earlier_stalking_of_this_victim": "Earlier stalking or harassment of this victim",
     "earlier_stalking_of_others": "Earlier stalking or harassment of other people",
-    "earlier_assault_charges_against_women": "Earlier charges of assaulting women or girls",
     "relation": "Relationship to the victim",
     "separated_on": "Date of separation",
     "physical_abuse_in_relationship": "Physical abuse in the relationship",
@@ -315,6 +352,9 @@ FORM_LABELS: dict[str, str] = {
     "children_together": "Children together",
     "child_contact_dispute": "Dispute over child contact",
     "conduct_began_on": "Date the current conduct began",
+    "conduct_ongoing": "Conduct still going on",
+    "last_incident_on": "Date of the last incident",
+    "contact_since_arrest_or_charge": "Contact with the victim since arrest or charge",
     "frequency": "How often the conduct happens",
     "conduct": "Conduct reported",
     "threatened_violence": "Threats of violence",
@@ -327,6 +367,7 @@ FORM_LABELS: dict[str, str] = {
     "strangulation_in_episode": "Strangulation or choking in this episode",
     "weapon_used_or_threatened": "A weapon used or threatened",
     "weapon_access": "Access to weapons",
+    "firearm_access": "Access to a firearm",
     "harassing_people_close_to_victim": "Harassment of people close to the victim",
     "recruited_others": "Others recruited to contact or watch the victim",
     "tried_to_procure_violence": "An attempt to get someone else to harm the victim",
@@ -341,6 +382,8 @@ ENTRY_LABELS: dict[str, str] = {
     "convicted_on": "date of conviction",
     "age_at_conviction": "age at conviction",
     "against_this_victim": "against this victim",
+    "against_a_partner": "against a partner",
+    "against_a_family_member": "against a family member",
     "order": "kind of order",
     "made_on": "date made",
     "protects_this_victim": "protects this victim",
@@ -348,4 +391,6 @@ ENTRY_LABELS: dict[str, str] = {
     "breaches": "number of breaches",
     "conduct": "kind of conduct",
     "routes": "routes",
+    "first_seen_on": "first seen",
+    "last_seen_on": "last seen",
 }

@@ -20,11 +20,16 @@ Examples
 >>> file = import_referral(stalkrisk.load_example("EX-08"), listing_ref="LST-2025-0412",
 ...                        hearing=Hearing.BAIL, hearing_date=dt.date(2025, 3, 14))
 >>> result = screen(file)
->>> [(s.title, s.band) for s in result.scales]
-[('Continued stalking or recurrence', 'Moderate'), ('Serious harm', 'Low')]
->>> result.scales[1].possible_bands  # the unknowns leave this open
-('Low', 'Moderate')
->>> result.questions_to_complete[-1]  # asking would narrow the picture
+>>> [(s.title, s.band) for s in result.scales]  # doctest: +NORMALIZE_WHITESPACE
+[('Persistence of the current episode', 'Fewer factors'),
+ ('Recurrence after the episode ends', None),
+ ('Serious physical or sexual violence', 'Fewer factors')]
+>>> persistence = result.scales[0]
+>>> persistence.total, persistence.possible_bands  # at least 5; the unknowns leave this open
+(5.0, ('Fewer factors', 'Several factors'))
+>>> result.scales[1].reason_not_scored.split(";")[0]
+'3 of 8 items are unknown'
+>>> result.questions_to_complete[-1]  # asking completes the picture
 "The victim's own view of the risk"
 """
 
@@ -39,12 +44,13 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from courtapp.adapter import FormValueError, form_field, to_case
+from courtapp.adapter import ANSWERS, VICTIM_VIEWS, FormValueError, form_field, to_case
 from courtapp.hearing import ENTRY_LABELS, FORM_LABELS, Answer, HearingFile
 from stalkrisk import (
     Assessment,
     AssessmentRecord,
     Case,
+    Instrument,
     ScaleResult,
     ScaleStatus,
     WeightedScorer,
@@ -61,6 +67,7 @@ __all__ = [
     "ScaleView",
     "Screening",
     "ScreeningError",
+    "ShownItem",
     "UnknownItem",
     "check_record",
     "screen",
@@ -81,49 +88,63 @@ class InstrumentPin:
 #: refuses to screen, and its tests fail, until someone re-certifies it and updates this pin.
 CERTIFIED_INSTRUMENT: Final = InstrumentPin(
     id="stalkrisk-screen",
-    version="1.0.0",
-    sha256="82668d9ee6874140eff9aae294c4304fef4e319e5f58f45ae220279305e04dba",
+    version="2.0.0",
+    sha256="45d24ca4e706408199225c2fe1daaa75574769295d1556cb477837c42665a03b",
 )
 
-#: For each factor the certified instrument reads, the questions on the form that settle it.
+#: For each factor the certified instrument reads, the questions on the form that settle it:
+#: the factors its items and red flags score, and those it shows beside the scores.
 FACTOR_QUESTIONS: Final[Mapping[str, tuple[str, ...]]] = {
-    "approach_or_following": ("conduct",),
-    "contact_channels": ("conduct",),
-    "image_based_abuse": ("conduct",),
-    "countdown": ("countdown_to_harm",),
-    "domestic_abuse_history": (
+    # persistence of the current episode
+    "conduct_span_days": ("conduct_began_on", "conduct_ongoing", "last_incident_on", "conduct"),
+    "days_since_last_incident": ("last_incident_on", "conduct_ongoing", "conduct"),
+    "contact_since_arrest_or_charge": ("contact_since_arrest_or_charge",),
+    "protective_order_breaches": ("orders", "previous_convictions"),
+    "bail_or_licence_breaches": ("orders", "previous_convictions"),
+    "relationship_type": ("relation",),
+    "motivation": ("motive",),
+    "violent_convictions": ("previous_convictions", "total_previous_convictions"),
+    "delusional_disorder": ("diagnosed_delusional_disorder",),
+    # recurrence after the episode ends
+    "prior_stalking_this_victim": ("earlier_stalking_of_this_victim", "previous_convictions"),
+    "prior_stalking_other_victims": ("earlier_stalking_of_others", "previous_convictions"),
+    "stalking_harassment_convictions": ("previous_convictions", "total_previous_convictions"),
+    "conviction_categories": ("previous_convictions", "total_previous_convictions"),
+    "personality_disorder": ("diagnosed_personality_disorder",),
+    "substance_misuse_recent": ("substance_misuse_ever", "substance_misuse_last_12_months"),
+    "perpetrator_age": ("defendant_age",),
+    # serious physical or sexual violence
+    "ex_intimate_partner": ("relation",),
+    "violence_history_level": ("previous_convictions", "total_previous_convictions"),
+    "partner_abuse_history": (
         "physical_abuse_in_relationship",
         "sexual_abuse_in_relationship",
         "coercive_control_in_relationship",
-        "strangulation_in_relationship",
     ),
-    "episode_duration_days": ("conduct_began_on",),
-    "escalating": ("more_frequent_recently", "more_severe_recently"),
-    "ex_intimate_partner": ("relation",),
-    "obsession": ("obsessed_with_victim",),
-    "personality_disorder": ("diagnosed_personality_disorder",),
-    "previous_convictions": ("previous_convictions", "total_previous_convictions"),
-    "violent_convictions": ("previous_convictions", "total_previous_convictions"),
-    "serious_violence_convictions": ("previous_convictions", "total_previous_convictions"),
-    "prior_assault_charges_female_victims": ("earlier_assault_charges_against_women",),
-    "prior_stalking_this_victim": ("earlier_stalking_of_this_victim", "previous_convictions"),
-    "prior_stalking_other_victims": ("earlier_stalking_of_others", "previous_convictions"),
-    "procuring_violence": ("tried_to_procure_violence",),
-    "protective_order_breaches": ("orders", "previous_convictions"),
-    "recent_separation": ("relation", "separated_on"),
-    "strangulation": ("strangulation_in_episode", "strangulation_in_relationship"),
-    "substance_misuse_recent": ("substance_misuse_ever", "substance_misuse_last_12_months"),
-    "suicidality_recent": ("suicidal_ever", "suicidal_last_12_months"),
-    "threats_of_violence_recent": (
+    "threats_other_than_to_kill": (
         "threatened_violence",
         "threatened_sexual_violence",
-        "threatened_to_kill",
+        "threatened_others",
+        "threatened_children",
     ),
-    "threats_to_kill_recent": ("threatened_to_kill",),
-    "threats_to_others": ("threatened_others", "threatened_children"),
-    "victim_fear": ("victim_view",),
     "violence_recent": ("violence_in_episode",),
-    "weapons": ("weapon_used_or_threatened", "weapon_access"),
+    "weapon_access_level": ("weapon_access", "firearm_access"),
+    "property_damage": ("conduct",),
+    "surveillance_or_tracking": ("conduct",),
+    "recent_separation": ("relation", "separated_on"),
+    # its red flags
+    "threats_to_kill_recent": ("threatened_to_kill",),
+    "countdown": ("countdown_to_harm",),
+    "weapon_used_or_threatened": ("weapon_used_or_threatened",),
+    "strangulation": ("strangulation_in_episode", "strangulation_in_relationship"),
+    "procuring_violence": ("tried_to_procure_violence",),
+    # shown beside the scores, never scored
+    "victim_fear": ("victim_view",),
+    "suicidality_recent": ("suicidal_ever", "suicidal_last_12_months"),
+    "image_based_abuse": ("conduct",),
+    "engaged_with_supervision": ("engages_with_supervision",),
+    "stable_accommodation_away_from_victim": ("stable_accommodation_away_from_victim",),
+    "prosocial_support": ("supportive_people",),
 }
 
 # What the form says about each of stalkrisk's rules. The messages describe the rule, never
@@ -215,15 +236,28 @@ class ScaleView:
     computed_band: str | None
     """The band the instrument computed (differs from ``band`` only after an override)."""
     total: float | None
+    """A whole number: with unknown items, the least the case is sure to score (a lower bound;
+    the UI says "at least"), which is the first of :attr:`total_range`."""
     total_range: tuple[float, float] | None
     """The totals the unknown items leave possible."""
     possible_bands: tuple[str, ...]
     """Every band the unknown items leave possible."""
-    prorated: bool
     reason_not_scored: str | None
     unknowns: tuple[UnknownItem, ...]
     red_flags_fired: tuple[str, ...]
     red_flags_not_recorded: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownItem:
+    """A protective factor or a piece of context, shown beside the scores and never scored."""
+
+    label: str
+    kind: str
+    """``"protective"`` or ``"context"``."""
+    answer: str
+    """The answer on the form ("yes", "no", "not recorded"; the victim's view in the form's
+    words)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +275,12 @@ class Screening:
     validation_statement: str
     """How far the instrument's weights have been validated; shown with every result."""
     scales: tuple[ScaleView, ...]
+    beside_the_scores: tuple[ShownItem, ...]
+    """Protective factors and context (the victim's own view among them): the UI shows them
+    beside the scales; they never change a total or a band."""
     questions_to_complete: tuple[str, ...]
-    """Unanswered questions on the form that would narrow the result, in the form's order."""
+    """Unanswered questions on the form that would narrow the result, or complete what is shown
+    beside it, in the form's order."""
     notice: str
     """The decision-support notice, shown with every result."""
     record: AssessmentRecord
@@ -260,6 +298,7 @@ class Screening:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         del data["record"]
         data["scales"] = [dataclasses.asdict(s) for s in self.scales]
+        data["beside_the_scores"] = [dataclasses.asdict(s) for s in self.beside_the_scores]
         data["audit_record_sha256"] = self.record.record_sha256
         return data
 
@@ -308,13 +347,21 @@ def _unanswered(file: HearingFile, field: str) -> bool:
     return value is None or value == Answer.NOT_RECORDED
 
 
-def _questions(file: HearingFile, factor: str) -> tuple[str, ...]:
-    fields = FACTOR_QUESTIONS.get(factor, ())
+def _reads(instrument: Instrument, item_id: str) -> tuple[str, ...]:
+    """Return the factors an item reads: its own, and its conditions' (``only_if`` too)."""
+    item = instrument.item(item_id)
+    conditions = [*(item.any_of or []), *(item.all_of or []), *(item.only_if or [])]
+    names = [item.factor, *(c.factor for c in conditions)]
+    return tuple(dict.fromkeys(n for n in names if n is not None))
+
+
+def _questions(file: HearingFile, factors: Sequence[str]) -> tuple[str, ...]:
+    fields = dict.fromkeys(f for factor in factors for f in FACTOR_QUESTIONS.get(factor, ()))
     ordered = sorted(fields, key=lambda f: not _unanswered(file, f))
     return tuple(FORM_LABELS[f] for f in ordered)
 
 
-def _scale_view(file: HearingFile, s: ScaleResult) -> ScaleView:
+def _scale_view(file: HearingFile, instrument: Instrument, s: ScaleResult) -> ScaleView:
     unknown = set(s.unknown_items)
     return ScaleView(
         scale=s.scale,
@@ -325,10 +372,9 @@ def _scale_view(file: HearingFile, s: ScaleResult) -> ScaleView:
         total=s.total,
         total_range=s.total_range,
         possible_bands=tuple(b.label for b in s.possible_bands),
-        prorated=s.prorated,
         reason_not_scored=s.reason,
         unknowns=tuple(
-            UnknownItem(item=c.label, questions=_questions(file, c.factor))
+            UnknownItem(item=c.label, questions=_questions(file, _reads(instrument, c.item)))
             for c in s.contributions
             if c.item in unknown
         ),
@@ -337,9 +383,28 @@ def _scale_view(file: HearingFile, s: ScaleResult) -> ScaleView:
     )
 
 
-def _to_complete(file: HearingFile, assessment: Assessment) -> tuple[str, ...]:
-    factors = {c.factor for s in assessment.scales for c in s.contributions if not c.known}
+def _shown(assessment: Assessment) -> tuple[ShownItem, ...]:
+    # The library's answers in the form's words: a tri-state answer, or the victim's view.
+    words = {p.value: a.value for a, p in ANSWERS.items()}
+    words |= {fear.value: view.value for view, fear in VICTIM_VIEWS.items()}
+    return tuple(
+        ShownItem(label=f.label, kind=f.kind, answer=words.get(f.value, f.value))
+        for f in assessment.shown_factors
+    )
+
+
+def _to_complete(
+    file: HearingFile, instrument: Instrument, assessment: Assessment
+) -> tuple[str, ...]:
+    factors = {
+        factor
+        for s in assessment.scales
+        for c in s.contributions
+        if not c.known
+        for factor in _reads(instrument, c.item)
+    }
     factors |= {f.factor for s in assessment.scales for f in s.red_flags if f.status == "unknown"}
+    factors |= {f.factor for f in assessment.shown_factors if not f.known}
     fields = {f for factor in factors for f in FACTOR_QUESTIONS.get(factor, ())}
     return tuple(FORM_LABELS[f] for f in FORM_LABELS if f in fields and _unanswered(file, f))
 
@@ -400,8 +465,9 @@ def screen(
         instrument_sha256=ref.sha256,
         validation_status=ref.validation_status,
         validation_statement=ref.validation_statement,
-        scales=tuple(_scale_view(file, s) for s in assessment.scales),
-        questions_to_complete=_to_complete(file, assessment),
+        scales=tuple(_scale_view(file, scorer.instrument, s) for s in assessment.scales),
+        beside_the_scores=_shown(assessment),
+        questions_to_complete=_to_complete(file, scorer.instrument, assessment),
         notice=assessment.notice,
         record=record,
     )

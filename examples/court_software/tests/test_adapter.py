@@ -18,6 +18,7 @@ from courtapp.adapter import (
     ANSWERS,
     CONDUCT,
     FREQUENCIES,
+    MOTIVES,
     OFFENCES,
     ORDERS,
     RELATIONS,
@@ -37,6 +38,7 @@ from courtapp.hearing import (
     ContactRoute,
     Hearing,
     HearingFile,
+    Motive,
     OffenceCode,
     OrderType,
     PreviousConviction,
@@ -53,6 +55,7 @@ from stalkrisk.schemas import (
     BehaviourKind,
     Channel,
     Frequency,
+    Motivation,
     OffenceCategory,
     OrderKind,
     RelationshipType,
@@ -98,6 +101,7 @@ TABLES = [
     ("relations", RELATIONS, Relation, RelationshipType),
     ("frequencies", FREQUENCIES, ContactFrequency, Frequency),
     ("victim views", VICTIM_VIEWS, VictimView, VictimFear),
+    ("motives", MOTIVES, Motive, Motivation),
     ("conduct", CONDUCT, ReportedConduct, BehaviourKind),
     ("routes", ROUTES, ContactRoute, Channel),
     ("orders", ORDERS, OrderType, OrderKind),
@@ -123,6 +127,7 @@ def test_not_recorded_is_unknown_in_every_table() -> None:
     assert RELATIONS[Relation.NOT_RECORDED] is RelationshipType.UNKNOWN
     assert FREQUENCIES[ContactFrequency.NOT_RECORDED] is Frequency.UNKNOWN
     assert VICTIM_VIEWS[VictimView.NOT_RECORDED] is VictimFear.UNKNOWN
+    assert MOTIVES[Motive.NOT_RECORDED] is Motivation.UNKNOWN
 
 
 def test_every_field_of_the_form_has_a_label() -> None:
@@ -212,6 +217,10 @@ def test_unknown_stays_unknown(case: Case) -> None:
     assert (file.victim_view is VictimView.NOT_RECORDED) == (
         mapped.victim.fear is VictimFear.UNKNOWN
     )
+    assert (file.motive is Motive.NOT_RECORDED) == (
+        mapped.perpetrator.motivation is Motivation.UNKNOWN
+    )
+    assert (file.last_incident_on is None) == (mapped.episode.last_incident_date is None)
     assert (file.previous_convictions is None) == (mapped.history.convictions is None)
     assert (file.conduct is None) == (mapped.episode.behaviours is None)
 
@@ -258,4 +267,9 @@ def test_every_answer_field_is_named_back_from_its_location() -> None:
         assert form_field(path) == name
     assert form_field(("history", "protective_orders", 1, "made_on")) == "orders[1].made_on"
     assert form_field(("episode", "behaviours", 0, "channels", 2)) == "conduct[0].routes"
+    assert form_field(("episode", "behaviours", 1, "last_date")) == "conduct[1].last_seen_on"
+    assert form_field(("episode", "last_incident_date")) == "last_incident_on"
+    assert form_field(("perpetrator", "motivation")) == "motive"
+    family = ("history", "convictions", 1, "against_family_member")
+    assert form_field(family) == "previous_convictions[1].against_a_family_member"
     assert form_field(("victim", "barriers", "isolation")) is None  # not on the form

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from courtapp.adapter import import_referral
+from courtapp.adapter import import_referral, to_case
 from courtapp.hearing import (
     FORM_LABELS,
     Answer,
@@ -61,7 +61,7 @@ def test_the_screening_carries_the_notice_and_the_validation_status() -> None:
     assert "not a decision" in result.notice
     assert result.validation_status == "illustrative"
     assert "not validated on outcomes" in result.validation_statement
-    assert result.instrument == "stalkrisk-screen 1.0.0"
+    assert result.instrument == "stalkrisk-screen 2.0.0"
     assert result.instrument_sha256 == CERTIFIED_INSTRUMENT.sha256
     assert result.test_record  # the example is fictional, and says so
 
@@ -72,6 +72,7 @@ def test_the_ui_gets_plain_json_ready_data_without_the_record() -> None:
     assert "record" not in data
     assert len(data["audit_record_sha256"]) == 64
     assert data["scales"][0]["unknowns"][0]["questions"]
+    assert {s["kind"] for s in data["beside_the_scores"]} == {"protective", "context"}
     assert json.loads(text)["notice"] == stalkrisk.DECISION_SUPPORT_NOTICE
 
 
@@ -91,9 +92,35 @@ def test_a_file_with_too_little_recorded_says_what_to_find_out() -> None:
 def test_a_red_flag_not_recorded_is_shown_as_not_recorded() -> None:
     file = example_file("EX-07", strangulation_in_episode=Answer.NOT_RECORDED)
     file = dataclasses.replace(file, strangulation_in_relationship=Answer.NOT_RECORDED)
-    harm = screen(file).scale("serious_harm")
-    assert "Strangulation" in harm.red_flags_not_recorded
-    assert "Strangulation" not in harm.red_flags_fired
+    result = screen(file)
+    harm = result.scale("serious_harm")
+    assert harm.red_flags_not_recorded == ("Strangulation",)
+    assert harm.red_flags_fired == ()
+    # The certified screen does not total the violence scale while a red flag is unknown: the
+    # items alone (4, Fewer factors) would read as reassurance. It names the question instead.
+    assert not harm.scored
+    assert harm.band is None
+    assert harm.reason_not_scored
+    assert "Red flags not recorded: Strangulation" in harm.reason_not_scored
+    assert "Strangulation or choking in the relationship" in result.questions_to_complete
+
+
+def test_protective_factors_and_context_are_shown_and_never_scored() -> None:
+    before = screen(example_file())
+    file = example_file(
+        engages_with_supervision=Answer.YES,
+        stable_accommodation_away_from_victim=Answer.YES,
+        supportive_people=Answer.NO,
+    )
+    after = screen(file)
+    shown = {s.label: (s.kind, s.answer) for s in after.beside_the_scores}
+    assert shown["Engages with supervision or treatment"] == ("protective", "yes")
+    assert shown["Supportive people who do not condone the behaviour"] == ("protective", "no")
+    assert shown["The victim's own view of the danger"] == ("context", "afraid")
+    assert "Engages with supervision or treatment" in before.questions_to_complete
+    assert "Engages with supervision or treatment" not in after.questions_to_complete
+    # Never subtracted: every band and total is as it was without them.
+    assert [(s.band, s.total) for s in after.scales] == [(s.band, s.total) for s in before.scales]
 
 
 # --- the audit record ------------------------------------------------------------------------
@@ -117,9 +144,23 @@ def test_a_file_edited_after_screening_no_longer_matches_its_record() -> None:
     assert any("input hash differs" in d for d in differences)
 
 
+def test_a_record_made_before_the_re_certification_still_verifies() -> None:
+    # Records made while 1.0.0 was certified name that version. stalkrisk keeps it bundled, so
+    # check_record re-scores them with 1.0.0, never with the instrument certified now.
+    file = example_file()
+    case = to_case(file)
+    old = stalkrisk.score(case, "stalkrisk-screen@1.0.0")
+    stored = AssessmentRecord.from_assessment(old, case, created_at=WHEN).to_json()
+    assert old.instrument.version == "1.0.0"
+    assert check_record(stored, file) == ()
+    edited = dataclasses.replace(file, strangulation_in_relationship=Answer.NO)
+    assert any("input hash differs" in d for d in check_record(stored, edited))
+
+
 def test_an_altered_record_is_detected() -> None:
     stored = json.loads(screen(example_file(), created_at=WHEN).record.to_json())
-    stored["assessment"]["scales"][1]["band"]["label"] = "Low"
+    assert stored["assessment"]["scales"][2]["scale"] == "serious_harm"
+    stored["assessment"]["scales"][2]["band"]["label"] = "Fewer factors"  # a red flag removed
     differences = check_record(json.dumps(stored), example_file())
     assert any("altered" in d for d in differences)
 
@@ -178,8 +219,9 @@ def test_every_problem_of_a_kind_is_reported_at_once() -> None:
     # stalkrisk checks the rules between fields once every field on its own is valid, and then
     # reports every broken rule together.
     late = dt.date(2031, 1, 1)
-    error = problems_of(example_file(separated_on=late, conduct_began_on=late))
-    assert {p.field for p in error.problems} == {"separated_on", "conduct_began_on"}
+    error = problems_of(example_file(separated_on=late, last_incident_on=late))
+    assert {p.field for p in error.problems} == {"separated_on", "last_incident_on"}
+    assert all("after the date of screening" in p.message for p in error.problems)
 
 
 def test_an_answer_the_form_does_not_offer_is_refused() -> None:

@@ -165,12 +165,23 @@ def horizon_result(horizon: Horizon, total: float, scale: Scale) -> HorizonResul
 
 
 def not_scored_reason(
-    scale: Scale, unknown: Sequence[str], contributions: Sequence[Contribution]
+    scale: Scale,
+    unknown: Sequence[str],
+    contributions: Sequence[Contribution],
+    unknown_flags: Sequence[str] = (),
 ) -> str:
-    """Return why a scale was not scored: how many items are unknown, which, and why."""
-    notes = [f"{c.item}: {c.note}" for c in contributions if c.note]
-    return (
-        f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
-        f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
-        + (f" Why: {'; '.join(notes)}." if notes else "")
-    )
+    """Return why a scale was not scored: the unknown items, or the unknown red flags."""
+    parts = []
+    if len(unknown) > scale.missing.max_unknown:
+        notes = [f"{c.item}: {c.note}" for c in contributions if c.note]
+        parts.append(
+            f"{len(unknown)} of {len(scale.items)} items are unknown; this scale tolerates "
+            f"at most {scale.missing.max_unknown}. Unknown: {', '.join(unknown)}."
+            + (f" Why: {'; '.join(notes)}." if notes else "")
+        )
+    if unknown_flags:
+        parts.append(
+            f"Red flags not recorded: {', '.join(unknown_flags)}. This scale is not scored "
+            "while a red flag is unknown and none has fired: ask about them."
+        )
+    return " ".join(parts)

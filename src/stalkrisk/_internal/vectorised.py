@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -39,10 +39,11 @@ from stalkrisk.assessment import (
     RedFlagResult,
     ScaleResult,
     ScaleStatus,
+    ShownFactorResult,
 )
 from stalkrisk.bands import Band
 from stalkrisk.features import _SHARED_BINARY_IDS, FactorKind, FactorValue
-from stalkrisk.instruments import Instrument, Item, MissingDataMethod, Scale
+from stalkrisk.instruments import Instrument, Item, MissingDataMethod, Scale, UnknownRedFlags
 from stalkrisk.schemas import Case, ItemAnswers
 
 __all__ = ["BatchScores", "ScaleScores", "VectorisedScorer"]
@@ -212,9 +213,9 @@ class BatchScores:
     >>> cases = [stalkrisk.load_example(f"EX-0{i}") for i in (1, 3)]
     >>> scores = stalkrisk.WeightedScorer().score_batch(cases)
     >>> scores.scale("serious_harm").band_ids()
-    ['high', 'low']
+    ['many', 'fewer']
     >>> scores.scale("serious_harm").total.tolist()
-    [16.0, 0.0]
+    [9.0, 0.0]
     >>> scores.assessment(1) == stalkrisk.score(cases[1])
     True
     """
@@ -226,12 +227,15 @@ class BatchScores:
         scales: tuple[ScaleScores, ...],
         cells: tuple[list[list[_Cell]], ...],
         input_kind: Literal["case", "answers"] = "case",
+        *,
+        values: Sequence[Values] = (),
     ) -> None:
         self._engine = engine
         self._cases = cases
         self.scales = scales
         self._cells = cells
         self._input_kind: Literal["case", "answers"] = input_kind
+        self._values = values
 
     def __len__(self) -> int:
         return len(self._cases)
@@ -258,7 +262,29 @@ class BatchScores:
                 for s, cells in zip(self.scales, self._cells, strict=True)
             ),
             input_kind=self._input_kind,
+            shown_factors=self._shown_factors(i),
         )
+
+    def _shown_factors(self, i: int) -> tuple[ShownFactorResult, ...]:
+        instrument = self._engine.instrument
+        if not instrument.shown_factors:
+            return ()
+        values = self._values[i]
+        results = []
+        for f in instrument.shown_factors:
+            value = values[f.source]
+            kind = instrument.source_kind(f.source)[0]
+            results.append(
+                ShownFactorResult(
+                    id=f.id,
+                    label=f.label,
+                    factor=f.source,
+                    kind=f.kind,
+                    value=value.describe(kind),
+                    known=value.known,
+                )
+            )
+        return tuple(results)
 
     @staticmethod
     def _scale_result(s: ScaleScores, cells: list[list[_Cell]], i: int) -> ScaleResult:
@@ -269,7 +295,13 @@ class BatchScores:
         scored = bool(s.scored[i])
         reason = None
         if not scored:
-            reason = not_scored_reason(scale, unknown, contributions)
+            unknown_flags = (
+                [f.label for k, f in enumerate(scale.red_flags) if s.flag_status[i, k] == -1]
+                if scale.missing.unknown_red_flags is UnknownRedFlags.NOT_SCORED
+                and s.floor_rank[i] == _NONE
+                else []
+            )
+            reason = not_scored_reason(scale, unknown, contributions, unknown_flags)
         flags = tuple(
             RedFlagResult(
                 id=flag.id,
@@ -371,6 +403,10 @@ def _totals(scale: Scale, tables: tuple[_ItemTable, ...], cells: list[list[_Cell
 
     scored = unknown_count <= scale.missing.max_unknown
     total = np.where(scored, known_points, np.nan)
+    if scale.missing.method is MissingDataMethod.KNOWN_ONLY:
+        # A partly known item can be sure of some points: a lower bound counts them too.
+        raised = scored & bounded & (total_low > known_points)
+        total = np.where(raised, total_low, total)
     prorate = scale.missing.method is MissingDataMethod.PRORATE
     prorated = scored & (unknown_count > 0) & (max_known > 0) & prorate
     if prorated.any():
@@ -450,7 +486,7 @@ class VectorisedScorer:
             cells = [[t.cell(v) for v in values] for t in tables]
             scales.append(self._scale(scale, tables, cells, values))
             all_cells.append(cells)
-        return BatchScores(self, cases, tuple(scales), tuple(all_cells), input_kind)
+        return BatchScores(self, cases, tuple(scales), tuple(all_cells), input_kind, values=values)
 
     @staticmethod
     def _scale(
@@ -461,16 +497,25 @@ class VectorisedScorer:
     ) -> ScaleScores:
         n = len(values)
         totals = _totals(scale, tables, cells)
+        flag_status, floor, could_raise = _red_flags(scale, values)
+        fired = floor != _NONE
+        if scale.missing.unknown_red_flags is UnknownRedFlags.NOT_SCORED:
+            blocked = (flag_status == -1).any(axis=1) & ~fired
+            if blocked.any():
+                totals = replace(
+                    totals,
+                    scored=totals.scored & ~blocked,
+                    total=np.where(blocked, np.nan, totals.total),
+                    prorated=totals.prorated & ~blocked,
+                )
         logistic = scale.kind == "logistic"
         horizons: tuple[tuple[HorizonResult, ...] | None, ...] = (None,) * n
         banded = totals.total
         if logistic:
             banded, horizons = _logistic(scale, totals)
-        flag_status, floor, could_raise = _red_flags(scale, values)
 
         scored = totals.scored
         score_rank = np.where(scored, _rank_of(np.where(scored, banded, 0.0), scale), _NONE)
-        fired = floor != _NONE
         rank = np.where(scored & fired, np.maximum(score_rank, floor), score_rank)
         # The bands the unknowns leave open: from the range of totals where it is known,
         # otherwise the total's band (or every band, when there is no total).

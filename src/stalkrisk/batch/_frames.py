@@ -104,7 +104,7 @@ def to_frame(rows: Iterable[BatchRow]) -> Any:
     >>> frame = to_frame(score_many([stalkrisk.load_example("EX-03"), {"case_id": "B-2"}]))
     >>> frame[["record", "case_id", "status", "serious_harm.total", "serious_harm.band"]]
        record case_id   status  serious_harm.total serious_harm.band
-    0       1   EX-03   scored                 0.0               low
+    0       1   EX-03   scored                 0.0             fewer
     1       2     B-2  invalid                <NA>              <NA>
     >>> frame_summary(frame)
     BatchSummary(scored=1, unscorable=0, invalid=1, total=2)
@@ -201,7 +201,7 @@ def write_parquet(
     >>> write_parquet(score_many([stalkrisk.load_example("EX-03")]), out)
     BatchSummary(scored=1, unscorable=0, invalid=0, total=1)
     >>> pq.read_table(out).column("serious_harm.band").to_pylist()
-    ['low']
+    ['fewer']
     """
     if row_group_size < 1:
         raise ValueError(f"row_group_size must be at least 1; got {row_group_size!r}")
@@ -306,10 +306,10 @@ def score_frame(
     ...      "perpetrator.age": [44, None]},
     ...     index=[10, 20],
     ... )
-    >>> score_frame(cases)[["record", "case_id", "status", "continued_stalking.status"]]
-        record case_id      status continued_stalking.status
-    10       1     F-1  unscorable                not_scored
-    20       2     F-2     invalid                      <NA>
+    >>> score_frame(cases)[["record", "case_id", "status", "persistence.status"]]
+        record case_id      status persistence.status
+    10       1     F-1  unscorable         not_scored
+    20       2     F-2     invalid               <NA>
     """
     pd = pandas_module("score_frame")
     if not isinstance(frame, pd.DataFrame):

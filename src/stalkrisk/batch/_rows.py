@@ -157,7 +157,7 @@ class BatchRow(_Frozen):
     >>> row = next(iter(score_many([stalkrisk.load_example("EX-01")])))
     >>> harm = row.scale("serious_harm")
     >>> harm.band, [t.item for t in harm.top]
-    ('high', ['serious_violence_convictions', 'violent_convictions', 'domestic_abuse_history'])
+    ('many', ['violence_history', 'ex_intimate_partner', 'threats_of_violence'])
     """
 
     record: int

@@ -44,7 +44,7 @@ def write_jsonl(rows: Iterable[BatchRow], destination: Destination) -> BatchSumm
     >>> write_jsonl(score_many([stalkrisk.load_example("EX-03")]), out)
     BatchSummary(scored=1, unscorable=0, invalid=0, total=1)
     >>> json.loads(out.getvalue())["scales"]["serious_harm"]["band"]
-    'low'
+    'fewer'
     """
     tally = Tally()
     with _text_out(destination) as out:
@@ -110,7 +110,7 @@ def write_csv(rows: Iterable[BatchRow], destination: Destination) -> BatchSummar
     >>> out = io.StringIO()
     >>> summary = write_csv(score_many([stalkrisk.load_example("EX-03")]), out)
     >>> print(out.getvalue().splitlines()[0])
-    record,case_id,status,continued_stalking.status,continued_stalking.total,continued_stalking.band,continued_stalking.band_floor,serious_harm.status,serious_harm.total,serious_harm.band,serious_harm.band_floor,top_contributions,instrument,instrument_sha256,instrument_validation_status,error
+    record,case_id,status,persistence.status,persistence.total,persistence.band,persistence.band_floor,recurrence.status,recurrence.total,recurrence.band,recurrence.band_floor,serious_harm.status,serious_harm.total,serious_harm.band,serious_harm.band_floor,top_contributions,instrument,instrument_sha256,instrument_validation_status,error
     """
     tally = Tally()
     with _text_out(destination) as out:

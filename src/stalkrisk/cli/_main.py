@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     --------
     >>> main(["instruments", "list"])  # doctest: +ELLIPSIS
     ogrs3 ...
-    stalkrisk-screen     1.0.0    illustrative       stalkrisk screen  (default)
+    stalkrisk-screen     1.0.0    illustrative       stalkrisk screen  (superseded; ...)
+    stalkrisk-screen     2.0.0    illustrative       stalkrisk screen  (default)
     0
     """
     out, err = cast(TextIO, SafeText(sys.stdout)), cast(TextIO, SafeText(sys.stderr))

@@ -98,7 +98,7 @@ def fit(args: argparse.Namespace, streams: Streams) -> int:
 
 
 def evaluate(args: argparse.Namespace, streams: Streams) -> int:
-    """Evaluate a model or an instrument on outcome data."""
+    """Evaluate a model or an instrument on outcome data (``--rank-by``: total or band)."""
     api = model_api()
     data = api.read_dataset(args.data, args.outcome, args.group)
     status = _data_problems(data, args.data, streams, "nothing was evaluated")
@@ -118,7 +118,11 @@ def evaluate(args: argparse.Namespace, streams: Streams) -> int:
             features = encoder.transform(data.cases)
         else:
             features = data.X
-        report = api.evaluate(model, features, data.y, groups, random_state=args.seed)
+        if args.rank_by == "band" and not getattr(model, "cut_points", None):
+            raise UsageError("--rank-by band: this model has no cut-points, so no bands")
+        report = api.evaluate(
+            model, features, data.y, groups, random_state=args.seed, rank_by=args.rank_by
+        )
     else:
         if data.cases is None:
             raise UsageError("an instrument is evaluated on cases: give JSONL of cases")
@@ -127,7 +131,13 @@ def evaluate(args: argparse.Namespace, streams: Streams) -> int:
             scales = ", ".join(sc.id for sc in inst.scales)
             raise UsageError(f"--scale: {inst.id} has no such scale; its scales: {scales}")
         report = api.evaluate(
-            inst, data.cases, data.y, groups, scale=args.scale, random_state=args.seed
+            inst,
+            data.cases,
+            data.y,
+            groups,
+            scale=args.scale,
+            random_state=args.seed,
+            rank_by=args.rank_by,
         )
     if args.format == "json":
         streams.out.write(report.to_json() + "\n")

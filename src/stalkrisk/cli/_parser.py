@@ -321,6 +321,13 @@ def _add_model_commands(sub: Any) -> None:
     )
     evaluate.add_argument("--scale", help="the instrument's scale to evaluate (default: first)")
     evaluate.add_argument(
+        "--rank-by",
+        choices=("total", "band"),
+        default="total",
+        help="what the AUC ranks: total (default; a model's probability) or band (the band "
+        "the court sees, after red flags, then the total within a band)",
+    )
+    evaluate.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",

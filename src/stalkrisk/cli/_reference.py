@@ -56,11 +56,15 @@ def instruments(args: argparse.Namespace, streams: Streams) -> int:
     """List the bundled instruments, show one, or check an instrument file."""
     out = streams.out
     if args.action == "list":
-        for inst in bundled_instruments().values():
-            default = "  (default)" if inst.id == DEFAULT_INSTRUMENT else ""
+        newest = bundled_instruments()
+        for inst in bundled_instruments(all_versions=True).values():
+            if newest[inst.id] is not inst:
+                note = f"  (superseded; kept so its records verify: {inst.id}@{inst.version})"
+            else:
+                note = "  (default)" if inst.id == DEFAULT_INSTRUMENT else ""
             print(
                 f"{inst.id:<20} {inst.version:<8} {inst.validation.status.value:<18} "
-                f"{inst.title}{default}",
+                f"{inst.title}{note}",
                 file=out,
             )
     elif args.action == "check":

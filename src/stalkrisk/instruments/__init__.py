@@ -4,6 +4,7 @@ from stalkrisk._internal.public import export
 from stalkrisk.instruments._describe import factors_markdown
 from stalkrisk.instruments._loader import (
     DEFAULT_INSTRUMENT,
+    bundled_instrument,
     bundled_instruments,
     instrument_from_data,
     load_instrument,
@@ -20,6 +21,8 @@ from stalkrisk.instruments._model import (
     Question,
     RedFlag,
     Scale,
+    ShownFactor,
+    UnknownRedFlags,
     Validation,
     ValidationStatus,
     instrument_json_schema,
@@ -38,8 +41,11 @@ __all__ = [
     "Question",
     "RedFlag",
     "Scale",
+    "ShownFactor",
+    "UnknownRedFlags",
     "Validation",
     "ValidationStatus",
+    "bundled_instrument",
     "bundled_instruments",
     "factors_markdown",
     "instrument_from_data",

@@ -77,7 +77,12 @@ def describe_instrument(inst: Instrument) -> str:
         ]
         rule = scale.missing
         lines.append(f"  Missing data: up to {rule.max_unknown} unknown items, {rule.method.value}")
+        if rule.unknown_red_flags.value == "not_scored":
+            lines.append("  Not scored while a red flag is unknown and none has fired")
         lines.append("")
+    if inst.shown_factors:
+        lines.append("Shown beside the scores, never scored:")
+        lines += [f"  {f.label} [{f.source}] ({f.kind})" for f in inst.shown_factors]
     lines.append("Sources:")
     lines += [f"  - {ref}" for ref in inst.citation]
     return "\n".join(lines) + "\n"
@@ -110,10 +115,12 @@ def factors_markdown() -> str:
         "",
     ]
     bundled = bundled_instruments().values()
+    superseded = [i for i in bundled_instruments(all_versions=True).values() if i not in bundled]
     answers_only = [f"`{i.id}`" for i in bundled if i.answers_only]
     lines += [
-        "*Used by* names the bundled instruments that read the factor (in an item, a condition",
-        "or a red flag). Instruments scored from direct answers to their own questions read no",
+        "*Used by* names the bundled instruments that read the factor (in an item, a condition,",
+        "a red flag or a shown factor; an older version kept so that its records verify is named",
+        "with its version). Instruments scored from direct answers to their own questions read no",
         f"factor: {', '.join(answers_only) or 'none is bundled'}.",
         "",
         "| Factor | Kind | Group | Definition | When unknown | Used by |",
@@ -121,7 +128,9 @@ def factors_markdown() -> str:
     ]
     for f in FACTORS.values():
         cats = f" Categories: {', '.join(f'`{c}`' for c in f.categories)}." if f.categories else ""
-        used = ", ".join(f"`{i.id}`" for i in bundled if f.name in i.factors) or "none"
+        users = [f"`{i.id}`" for i in bundled if f.name in i.factors]
+        users += [f"`{i.id}@{i.version}`" for i in superseded if f.name in i.factors]
+        used = ", ".join(users) or "none"
         lines.append(
             f"| `{f.name}` | {f.kind.value} | {f.group} | {f.definition}{cats} | {f.unknown} "
             f"| {used} |"

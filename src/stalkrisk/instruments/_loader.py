@@ -20,6 +20,7 @@ from stalkrisk.instruments._model import Instrument
 __all__ = [
     "DEFAULT_INSTRUMENT",
     "MAX_INSTRUMENT_FILE_BYTES",
+    "bundled_instrument",
     "bundled_instruments",
     "instrument_from_data",
     "load_instrument",
@@ -84,9 +85,12 @@ def instrument_from_data(data: Any, source: str = "<data>") -> Instrument:
 
 
 def _not_posing(instrument: Instrument, source: str) -> Instrument:
-    """Refuse an instrument that takes a bundled instrument's id with other content."""
-    bundled = bundled_instruments().get(instrument.id)
-    if bundled is not None and bundled.sha256 != instrument.sha256:
+    """Refuse an instrument that takes a bundled instrument's id with other content.
+
+    Every bundled version of the id is allowed, each with its own content.
+    """
+    versions = _bundled_versions().get(instrument.id)
+    if versions is not None and all(b.sha256 != instrument.sha256 for b in versions.values()):
         message = RESERVED_ID.format(
             id=instrument.id, sha=instrument.sha256[:12], suggestion=f"{instrument.id}-local"
         )
@@ -125,20 +129,32 @@ def _load_path(path: Path) -> Instrument:
     return instrument_from_data(_parse(text, suffix, source), source)
 
 
-def bundled_instruments() -> Mapping[str, Instrument]:
-    """Return the instruments that ship with the library, by id (a read-only mapping).
+def bundled_instruments(*, all_versions: bool = False) -> Mapping[str, Instrument]:
+    """Return the instruments that ship with the library (a read-only mapping).
+
+    Parameters
+    ----------
+    all_versions : bool, default False
+        ``False``: the newest version of each instrument, by id. ``True``: every bundled
+        version, by ``id@version`` (older versions stay bundled so that every record made with
+        them can still be verified).
 
     Examples
     --------
     >>> "stalkrisk-screen" in bundled_instruments()
     True
+    >>> "stalkrisk-screen@1.0.0" in bundled_instruments(all_versions=True)
+    True
     """
+    if all_versions:
+        return _bundled_by_reference()
     return _bundled()
 
 
 @lru_cache(maxsize=1)
-def _bundled() -> Mapping[str, Instrument]:
-    found: dict[str, Instrument] = {}
+def _bundled_versions() -> Mapping[str, Mapping[str, Instrument]]:
+    """Every bundled instrument, by id, then by version."""
+    found: dict[str, dict[str, Instrument]] = {}
     folder = resources.files("stalkrisk.instruments") / "data"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".toml", ".json")):
@@ -147,8 +163,43 @@ def _bundled() -> Mapping[str, Instrument]:
             instrument = _validate(
                 _parse(entry.read_text(encoding="utf-8"), suffix, source), source
             )
-            found[instrument.id] = instrument
-    return MappingProxyType(found)
+            versions = found.setdefault(instrument.id, {})
+            if instrument.version in versions:  # a packaging mistake, never a user's
+                raise RuntimeError(f"{source}: {instrument.id}@{instrument.version} twice")
+            versions[instrument.version] = instrument
+    return MappingProxyType({k: MappingProxyType(v) for k, v in found.items()})
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("-", maxsplit=1)[0].split("."))
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Mapping[str, Instrument]:
+    return MappingProxyType(
+        {
+            id_: versions[max(versions, key=_version_key)]
+            for id_, versions in _bundled_versions().items()
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def _bundled_by_reference() -> Mapping[str, Instrument]:
+    return MappingProxyType(
+        {
+            f"{id_}@{version}": instrument
+            for id_, versions in _bundled_versions().items()
+            for version, instrument in sorted(versions.items(), key=lambda kv: _version_key(kv[0]))
+        }
+    )
+
+
+def bundled_instrument(id_: str, version: str | None = None) -> Instrument | None:
+    """Return the bundled instrument ``id_`` (at ``version``; default the newest), or ``None``."""
+    if version is None:
+        return _bundled().get(id_)
+    return _bundled_versions().get(id_, {}).get(version)
 
 
 def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument:
@@ -157,8 +208,9 @@ def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument
     Parameters
     ----------
     source : str, path or Instrument
-        A bundled instrument's id (``"stalkrisk-screen"``), the path of an instrument file, or
-        an :class:`Instrument`, which is returned unchanged. An instrument (from a file or
+        A bundled instrument's id (``"stalkrisk-screen"``: its newest version), a bundled
+        instrument's ``id@version`` (``"stalkrisk-screen@1.0.0"``), the path of an instrument
+        file, or an :class:`Instrument`, which is returned unchanged. An instrument (from a file or
         not) that takes a bundled instrument's id must be that instrument: a modified copy
         needs its own id, so that its results are never read as the bundled one's.
 
@@ -173,7 +225,9 @@ def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument
     Examples
     --------
     >>> load_instrument().reference  # doctest: +ELLIPSIS
-    'stalkrisk-screen@1.0.0#sha256:...'
+    'stalkrisk-screen@2.0.0#sha256:...'
+    >>> load_instrument("stalkrisk-screen@1.0.0").version  # superseded, kept for its records
+    '1.0.0'
     >>> load_instrument("no-such-instrument")
     Traceback (most recent call last):
     ...
@@ -186,7 +240,19 @@ def load_instrument(source: InstrumentSource = DEFAULT_INSTRUMENT) -> Instrument
     if isinstance(source, str) and text in bundled:
         return bundled[text]
     path = Path(text)
-    if path.suffix.lower() in (".toml", ".json") or os.sep in text or path.exists():
+    is_path = path.suffix.lower() in (".toml", ".json") or os.sep in text or path.exists()
+    if isinstance(source, str) and "@" in text and not is_path:
+        id_, _, version = text.partition("@")
+        found = bundled_instrument(id_, version)
+        if found is not None:
+            return found
+        if id_ in bundled:
+            known = ", ".join(sorted(_bundled_versions()[id_], key=_version_key))
+            raise UnknownInstrumentError(
+                f"the bundled instrument {id_!r} has no version {version[:40]!r}; bundled "
+                f"versions: {known}"
+            )
+    if is_path:
         return _load_path(path)
     raise UnknownInstrumentError(
         UNKNOWN_INSTRUMENT.format(id=text, available=", ".join(sorted(bundled)))

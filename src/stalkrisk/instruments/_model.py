@@ -40,6 +40,8 @@ __all__ = [
     "MissingDataRule",
     "RedFlag",
     "Scale",
+    "ShownFactor",
+    "UnknownRedFlags",
     "Validation",
     "ValidationStatus",
     "instrument_json_schema",
@@ -356,6 +358,38 @@ class RedFlag(_Strict):
         return self.factor if self.factor is not None else str(self.question)
 
 
+class ShownFactor(_Strict):
+    """A factor shown beside the scores and never scored: a protective factor, or context.
+
+    Results list each one with its value (present, absent, unknown, a count or a category), so
+    the practitioner sees it; no total changes because of it.
+    """
+
+    id: Identifier
+    """Identifier, unique among the instrument's shown factors."""
+    factor: FactorName | None = None
+    """The registered factor shown."""
+    question: Identifier | None = None
+    """The instrument question shown (instead of a factor)."""
+    kind: Literal["protective", "context"]
+    """``protective``: may lower the risk (never subtracted); ``context``: informs judgement."""
+    label: Label
+    """Short label shown in explanations."""
+    rationale: Text
+    """Why it is shown and not scored, with its evidence."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ShownFactor:
+        if (self.factor is None) == (self.question is None):
+            raise ValueError("a shown factor names exactly one of factor or question")
+        return self
+
+    @property
+    def source(self) -> str:
+        """The factor or question shown."""
+        return self.factor if self.factor is not None else str(self.question)
+
+
 class MissingDataMethod(StrEnum):
     """How a scale's total is formed when some of its items are unknown."""
 
@@ -363,7 +397,20 @@ class MissingDataMethod(StrEnum):
     """Scale the known points up by (max points of all items) / (max points of known items),
     kept within the range of totals that the unknown items still allow."""
     KNOWN_ONLY = "known_only"
-    """Sum the known items only; the total is then a lower bound and is reported as such."""
+    """Sum the known items, and the least that each partly known item is sure to score (an
+    item whose value is known to lie in scoring levels); the total is then a lower bound and
+    is reported as such."""
+
+
+class UnknownRedFlags(StrEnum):
+    """What a scale does when one of its red flags is unknown and none has fired."""
+
+    ALLOWED = "allowed"
+    """The scale is scored; the unknown flag is shown, and the bands it could raise the scale
+    to are among the possible bands."""
+    NOT_SCORED = "not_scored"
+    """The scale is not scored: the unknown red flags are named as what to ask about. A flag
+    that has fired still sets the band, whatever the other flags."""
 
 
 class MissingDataRule(_Strict):
@@ -373,6 +420,9 @@ class MissingDataRule(_Strict):
     """The most unknown items with which the scale is still scored."""
     method: MissingDataMethod
     """How the total is formed when 1 to ``max_unknown`` items are unknown."""
+    unknown_red_flags: UnknownRedFlags = UnknownRedFlags.ALLOWED
+    """``not_scored``: while a red flag is unknown and none has fired, the scale is not
+    scored (for a harm scale whose red flags are the facts most often missing early on)."""
 
 
 class Horizon(_Strict):
@@ -488,9 +538,9 @@ class Instrument(_Strict):
     >>> from stalkrisk import load_instrument
     >>> screen = load_instrument("stalkrisk-screen")
     >>> screen.id, screen.version, screen.validation.status.value
-    ('stalkrisk-screen', '1.0.0', 'illustrative')
+    ('stalkrisk-screen', '2.0.0', 'illustrative')
     >>> [s.id for s in screen.scales]
-    ['continued_stalking', 'serious_harm']
+    ['persistence', 'recurrence', 'serious_harm']
     """
 
     format: Literal["stalkrisk-instrument/1"]
@@ -513,6 +563,10 @@ class Instrument(_Strict):
     """The items."""
     scales: Annotated[list[Scale], Field(min_length=1, max_length=20)]
     """The scales."""
+    shown_factors: Annotated[list[ShownFactor], Field(max_length=MAX_ITEMS)] = Field(
+        default_factory=list
+    )
+    """Factors shown beside the scores and never scored (protective factors, context)."""
 
     @model_validator(mode="after")
     def _coherent(self) -> Instrument:
@@ -524,6 +578,9 @@ class Instrument(_Strict):
         item_ids = _duplicates(self.items, ("items",), "item", add)
         for i, item in enumerate(self.items):
             _check_item(item, ("items", i), add, questions)
+        _duplicates(self.shown_factors, ("shown_factors",), "shown factor", add)
+        for k, info in enumerate(self.shown_factors):
+            _check_source(info, ("shown_factors", k), add, questions)
         _duplicates(self.scales, ("scales",), "scale", add)
         for s, scale in enumerate(self.scales):
             where: tuple[str | int, ...] = ("scales", s)
@@ -647,6 +704,7 @@ class Instrument(_Strict):
             if item.factor is not None:
                 names.add(item.factor)
         names.update(f.factor for s in self.scales for f in s.red_flags if f.factor is not None)
+        names.update(f.factor for f in self.shown_factors if f.factor is not None)
         return tuple(sorted(names))
 
     @property
@@ -753,7 +811,10 @@ def _check_question(question: Question, where: Where, add: Any) -> None:
 
 
 def _resolve(
-    source: Item | Condition | RedFlag, where: Where, add: Any, questions: dict[str, Any]
+    source: Item | Condition | RedFlag | ShownFactor,
+    where: Where,
+    add: Any,
+    questions: dict[str, Any],
 ) -> tuple[str, FactorKind, tuple[str, ...]] | None:
     """Return (name, kind, categories) of what ``source`` reads, or report why it cannot."""
     if source.factor is not None:
@@ -783,7 +844,7 @@ def _resolve(
 
 
 def _check_source(
-    source: Condition | RedFlag, where: Where, add: Any, questions: dict[str, Any]
+    source: Condition | RedFlag | ShownFactor, where: Where, add: Any, questions: dict[str, Any]
 ) -> None:
     resolved = _resolve(source, where, add, questions)
     if resolved is None or not isinstance(source, Condition):

@@ -23,6 +23,9 @@ from stalkrisk.model._convert import PointsConversion, to_instrument
 from stalkrisk.model._data import Dataset, read_dataset
 from stalkrisk.model._encoder import CaseEncoder
 from stalkrisk.model._evaluation import (
+    MAX_RELIABLE_AUC_WIDTH,
+    MIN_GROUP_EVENTS,
+    RANK_BY,
     EvaluationReport,
     GroupAudit,
     evaluate,
@@ -47,7 +50,10 @@ from stalkrisk.model._points import PointsRiskModel
 from stalkrisk.model._scoring import CaseModel, ModelScore, score_case, score_cases
 
 __all__ = [
+    "MAX_RELIABLE_AUC_WIDTH",
+    "MIN_GROUP_EVENTS",
     "MODEL_FORMAT",
+    "RANK_BY",
     "BandRatesDisplay",
     "BandsAndTop",
     "CalibrationCurveDisplay",

@@ -20,7 +20,7 @@ import html
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,8 +40,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOOTSTRAP_METHOD",
+    "MAX_RELIABLE_AUC_WIDTH",
+    "MIN_GROUP_EVENTS",
     "NOT_APPLICABLE_POINTS",
     "NOT_RECORDED",
+    "RANK_BY",
     "BandRow",
     "CutPoint",
     "ErrorRates",
@@ -69,6 +72,17 @@ NOT_RECORDED = "not recorded"
 SMALL_SAMPLE_EVENTS = 100
 #: The fewest cases with, and without, the outcome for a group's figures to be shown as reliable.
 MIN_GROUP_EVENTS = 5
+#: The widest 95% interval of a group's AUC for the group's figures to be shown as reliable.
+#:
+#: 0.2 is plus or minus 0.1 around the estimate. That is about the whole spread of published
+#: stalking instruments (AUC .66 to .76), and about the distance between a modest tool (.7) and
+#: chance (.5): a group whose interval is wider cannot tell a useful ranking from a useless one,
+#: so its figures, and any difference from other groups, mean nothing. The number of cases is
+#: no substitute: 38 cases with 11 outcomes and an AUC of .7 give an interval about .4 wide.
+MAX_RELIABLE_AUC_WIDTH = 0.2
+#: What :func:`evaluate` can rank for the AUC (its ``rank_by``): the total (a model's
+#: predicted probability), or the band first and the total within a band.
+RANK_BY = ("total", "band")
 #: The fewest cases per reliability bin (up to 10 bins).
 MIN_PER_BIN = 20
 #: The most points of an ROC curve kept in a report (evenly spaced along the curve).
@@ -81,6 +95,20 @@ SMALL_GROUP = (
     "group {variable}={group} is too small to say anything (n={n}; {positives} with the "
     "outcome, {negatives} without; at least {min_n} cases and {min_events} of each are "
     "needed): its figures are marked unreliable"
+)
+WIDE_GROUP_INTERVAL = (
+    "group {variable}={group} has an AUC 95% interval of {low:.3f} to {high:.3f}, {width:.3f} "
+    "wide (n={n}; at most {max_width} is needed): too uncertain to compare with other groups, "
+    "so its figures are marked unreliable"
+)
+NO_GROUP_INTERVAL = (
+    "n_bootstrap=0: no AUC intervals were computed, so no group can be shown reliable (a "
+    "group's figures are reliable only when its AUC's 95% interval is at most {max_width} wide)"
+)
+BAD_RANK_BY = "rank_by must be one of {allowed}; received {value}"
+BAND_NEEDS_BANDS = (
+    "rank_by='band' needs bands: pass cut_points (probabilities, ascending) or use a model "
+    "with a cut_points attribute"
 )
 SMALL_SAMPLE = (
     "only {n} cases ({positives} with the outcome, {negatives} without): validation needs "
@@ -193,7 +221,7 @@ class CutPoint(_Frozen):
     band: str
     """The id of the lowest "positive" band."""
     label: str
-    """What counts as positive, in words: ``"Moderate or higher"``, ``"20% or more"``."""
+    """What counts as positive, in words: ``"Several factors or higher"``, ``"20% or more"``."""
     threshold: float | None
     """The band's lower bound, in the report's threshold unit."""
 
@@ -246,7 +274,11 @@ class GroupResult(_Metrics):
     n_not_scored: int
     """Cases of this group that could not be scored (excluded from its figures)."""
     reliable: bool
-    """False when the group is too small to say anything (see :attr:`EvaluationReport.warnings`)."""
+    """True only when the group has at least ``min_group_size`` cases, at least
+    :data:`MIN_GROUP_EVENTS` with and without the outcome, and an AUC 95% interval at most
+    :data:`MAX_RELIABLE_AUC_WIDTH` wide (so never when ``n_bootstrap`` is 0)."""
+    unreliable_reason: str | None = None
+    """Why the group is not reliable, in words (``None`` when it is)."""
 
 
 class GroupAudit(_Frozen):
@@ -262,7 +294,7 @@ class GroupAudit(_Frozen):
     >>> [(g.group, g.n, g.n_not_scored, g.reliable) for g in audit.groups]
     [('f', 5, 0, False), ('m', 4, 1, False)]
     >>> [round(e.false_negative_rate, 2) for e in audit.group("m").error_rates]
-    [0.33, 0.33]
+    [0.33, 1.0]
     """
 
     variable: str
@@ -292,12 +324,18 @@ def _ci(ci: Interval | None, pct: bool = False) -> str:
     return f"{ci.low:.3f} to {ci.high:.3f}"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    indent: str = "  ",
+    left: Sequence[int] = (0,),
+) -> list[str]:
+    """Return a plain-text table; columns ``left`` are left-aligned, the others right-aligned."""
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
     out = []
     for row in (header, *rows):
         cells = [
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            str(c).ljust(w) if i in left else str(c).rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         out.append(indent + "  ".join(cells).rstrip())
@@ -322,9 +360,9 @@ class EvaluationReport(_Metrics):
     >>> report.brier is None, report.calibration_note
     (True, 'not applicable (points, not probabilities)')
     >>> [(b.label, b.n, b.n_positive) for b in report.bands]
-    [('Low', 2, 1), ('Moderate', 4, 1), ('High', 3, 3)]
+    [('Fewer factors', 5, 1), ('Several factors', 4, 4), ('Many factors', 0, 0)]
     >>> print(str(report).splitlines()[0])
-    Evaluation of stalkrisk-screen@1.0.0#sha256:..., scale continued_stalking
+    Evaluation of stalkrisk-screen@2.0.0#sha256:..., scale persistence
     >>> EvaluationReport.model_validate_json(report.to_json()) == report
     True
     """
@@ -335,7 +373,12 @@ class EvaluationReport(_Metrics):
     scale: str | None
     """The instrument scale evaluated (``None`` for a model)."""
     score: str
-    """What was ranked for the AUC: the predicted probability or the scale's total."""
+    """What was ranked for the AUC, in words: the predicted probability or the scale's total,
+    or the band and then either within a band."""
+    rank_by: Literal["total", "band"] = "total"
+    """How cases were ranked for the AUC (:func:`evaluate`'s ``rank_by``): ``"total"``, the
+    scale's total (a model's predicted probability); or ``"band"``, the band (an instrument's
+    after red flags) and then the total within a band."""
     has_probabilities: bool
     """False for a points scale, whose Brier score and calibration are not applicable."""
     calibration_note: str | None
@@ -351,6 +394,10 @@ class EvaluationReport(_Metrics):
     bootstrap: str
     n_bootstrap: int
     random_state: int | None
+    min_group_size: int = 30
+    """A group with fewer cases is marked unreliable."""
+    max_reliable_auc_width: float = MAX_RELIABLE_AUC_WIDTH
+    """A group whose AUC 95% interval is wider than this (or missing) is marked unreliable."""
     cut_points: tuple[CutPoint, ...]
     groups: tuple[GroupAudit, ...]
     """The fairness audit: one entry per group variable."""
@@ -390,7 +437,7 @@ class EvaluationReport(_Metrics):
             f"Cases: {self.n_input} given, {self.n_not_scored} not scored, {self.n} evaluated; "
             f"{self.n_positive} with the outcome (base rate {_pct(self.base_rate)})"
         )
-        lines.append(f"Score ranked: {self.score}")
+        lines.append(f"Score ranked: {self.score} (rank_by={self.rank_by})")
         lines.append("")
         lines.append(
             f"AUC                    {_num(self.auc)} (95% CI {_ci(self.auc_ci)}; "
@@ -449,21 +496,52 @@ class EvaluationReport(_Metrics):
         for audit in self.groups:
             lines += ["", f"By {audit.variable}"]
             lines += _table(
-                ["group", "n", "base rate", "AUC", "Brier", "intercept", "slope", "reliable"],
+                [
+                    "group",
+                    "n",
+                    "base rate",
+                    "AUC",
+                    "AUC 95% CI",
+                    "Brier",
+                    "intercept",
+                    "slope",
+                    "reliable",
+                ],
                 [
                     [
                         g.group,
                         str(g.n),
                         _pct(g.base_rate),
                         _num(g.auc),
+                        _ci(g.auc_ci),
                         _num(g.brier),
                         _num(g.calibration_intercept),
                         _num(g.calibration_slope),
-                        "yes" if g.reliable else "NO",
+                        "yes" if g.reliable else f"NO: {g.unreliable_reason}",
                     ]
                     for g in audit.groups
                 ],
+                left=(0, 8),
             )
+            if self.bands:
+                lines += ["", f"Band outcome rates by {audit.variable}"]
+                lines += _table(
+                    ["group", "band", "n", "with outcome", "rate", "95% CI"],
+                    [
+                        [
+                            g.group if b.rank == 0 else "",
+                            b.label,
+                            str(b.n),
+                            str(b.n_positive),
+                            _pct(b.observed_rate),
+                            _ci(b.ci, pct=True),
+                        ]
+                        for g in audit.groups
+                        for b in g.bands
+                    ],
+                    left=(0, 1),
+                )
+                lines += ["", f"Error rates by {audit.variable}"]
             for cut in self.cut_points:
                 rates = [
                     (g.group, next(e for e in g.error_rates if e.band == cut.band))
@@ -492,6 +570,7 @@ class EvaluationReport(_Metrics):
         rows = [
             ("Cases evaluated", f"{self.n} of {self.n_input} ({self.n_not_scored} not scored)"),
             ("Base rate", _pct(self.base_rate)),
+            ("Ranked by", f"{self.score} (rank_by={self.rank_by})"),
             ("AUC (95% CI)", f"{_num(self.auc)} ({_ci(self.auc_ci)})"),
             ("Brier score", brier),
             ("Calibration intercept / slope", calibration),
@@ -1084,8 +1163,9 @@ def _audit(
             rng=np.random.default_rng(next(seeds)),
         )
         n, positives = metrics["n"], metrics["n_positive"]
-        reliable = n >= min_group_size and min(positives, n - positives) >= MIN_GROUP_EVENTS
-        if not reliable:
+        ci: Interval | None = metrics["auc_ci"]
+        reasons = _unreliable(n, positives, ci, min_group_size)
+        if n < min_group_size or min(positives, n - positives) < MIN_GROUP_EVENTS:
             warnings.append(
                 SMALL_GROUP.format(
                     variable=variable,
@@ -1097,15 +1177,104 @@ def _audit(
                     min_events=MIN_GROUP_EVENTS,
                 )
             )
+        elif ci is not None and ci.high - ci.low > MAX_RELIABLE_AUC_WIDTH:
+            warnings.append(
+                WIDE_GROUP_INTERVAL.format(
+                    variable=variable,
+                    group=g,
+                    low=ci.low,
+                    high=ci.high,
+                    width=ci.high - ci.low,
+                    n=n,
+                    max_width=MAX_RELIABLE_AUC_WIDTH,
+                )
+            )
+        # A group that passes the size rules but has no interval (n_bootstrap=0) is covered by
+        # the report's single NO_GROUP_INTERVAL warning.
         results.append(
             GroupResult(
                 group=g,
                 n_not_scored=int((labels == g).sum()) - n,
-                reliable=reliable,
+                reliable=not reasons,
+                unreliable_reason="; ".join(reasons) or None,
                 **metrics,
             )
         )
     return GroupAudit(variable=variable, groups=tuple(results))
+
+
+def _unreliable(n: int, positives: int, ci: Interval | None, min_group_size: int) -> list[str]:
+    """Return why a group's figures are unreliable, in words (empty when they are reliable).
+
+    A group is reliable only with at least ``min_group_size`` cases, at least
+    :data:`MIN_GROUP_EVENTS` with and without the outcome, and an AUC 95% interval at most
+    :data:`MAX_RELIABLE_AUC_WIDTH` wide.
+
+    Examples
+    --------
+    >>> _unreliable(38, 11, Interval(low=0.51, high=0.84), 30)
+    ['AUC 95% interval 0.510 to 0.840 is 0.330 wide, more than 0.2']
+    >>> _unreliable(20, 4, None, 30)
+    ['n=20, fewer than 30 cases', '4 with the outcome, fewer than 5']
+    >>> _unreliable(500, 120, None, 30)
+    ['no AUC interval (n_bootstrap=0)']
+    >>> _unreliable(500, 120, Interval(low=0.62, high=0.74), 30)
+    []
+    """
+    negatives = n - positives
+    reasons = []
+    if n < min_group_size:
+        reasons.append(f"n={n}, fewer than {min_group_size} cases")
+    if positives < MIN_GROUP_EVENTS:
+        reasons.append(f"{positives} with the outcome, fewer than {MIN_GROUP_EVENTS}")
+    if negatives < MIN_GROUP_EVENTS:
+        reasons.append(f"{negatives} without the outcome, fewer than {MIN_GROUP_EVENTS}")
+    if ci is None:
+        if not reasons:  # the size rules pass: only the missing interval stands in the way
+            reasons.append("no AUC interval (n_bootstrap=0)")
+    elif ci.high - ci.low > MAX_RELIABLE_AUC_WIDTH:
+        reasons.append(
+            f"AUC 95% interval {ci.low:.3f} to {ci.high:.3f} is {ci.high - ci.low:.3f} wide, "
+            f"more than {MAX_RELIABLE_AUC_WIDTH}"
+        )
+    return reasons
+
+
+def _band_then_score(rank: IntArray, score: FloatArray) -> FloatArray:
+    """Return one sortable score per case: its position in the order (band, then score).
+
+    Cases are sorted by band rank and, within a band, by score; each distinct (band, score)
+    pair gets the next whole number, so equal pairs stay tied (as the AUC needs) and any
+    higher band outranks every lower one whatever the scores. Exact: no arithmetic is done on
+    the scores, so nearly equal totals are never merged.
+
+    Examples
+    --------
+    >>> rank = np.array([0, 2, 1, 1, 0, 1])
+    >>> total = np.array([9.0, 1.0, 4.0, 4.0, 2.0, 6.0])
+    >>> _band_then_score(rank, total).tolist()
+    [1.0, 4.0, 2.0, 2.0, 0.0, 3.0]
+    """
+    order = np.lexsort((score, rank))  # the last key sorts first
+    r, s = rank[order], score[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (r[1:] != r[:-1]) | (s[1:] != s[:-1])
+    position = np.empty(len(order), dtype=np.float64)
+    position[order] = np.cumsum(new) - 1
+    return position
+
+
+def _rank_by_band(data: _Scored) -> _Scored:
+    """Return ``data`` scored by (band, then score) for ``rank_by="band"``."""
+    if data.rank is None:
+        raise ValueError(BAND_NEEDS_BANDS)
+    score = np.full(len(data.score), np.nan)
+    keep = data.scored
+    score[keep] = _band_then_score(data.rank[keep], data.score[keep])
+    after = " (after red flags)" if data.source_kind == "instrument" else " (from the cut-points)"
+    return replace(
+        data, score=score, score_name=f"band{after}, then {data.score_name} within a band"
+    )
 
 
 def _resolve(model_or_instrument: Any) -> WeightedScorer | None:
@@ -1129,6 +1298,7 @@ def evaluate(
     n_bootstrap: int = 1000,
     random_state: int | None = 0,
     min_group_size: int = 30,
+    rank_by: Literal["total", "band"] = "total",
 ) -> EvaluationReport:
     """Evaluate a model or an instrument against observed outcomes, overall and by group.
 
@@ -1159,21 +1329,43 @@ def evaluate(
     random_state : int or None, default 0
         Seed of the bootstrap; the same inputs and seed give an identical report.
     min_group_size : int, default 30
-        Groups with fewer cases (or fewer than 5 with, or without, the outcome) are warned
-        about and marked unreliable.
+        A floor: groups with fewer cases (or fewer than :data:`MIN_GROUP_EVENTS` with, or
+        without, the outcome) are warned about and marked unreliable. Passing it is not
+        enough: a group is reliable only when its AUC 95% interval is also at most
+        :data:`MAX_RELIABLE_AUC_WIDTH` wide, so with ``n_bootstrap=0`` no group is.
+    rank_by : {"total", "band"}, default "total"
+        What the AUC (and the ROC curve) ranks. ``"total"``: an instrument scale's total, or
+        a model's predicted probability. ``"band"``: the band first (an instrument's band as
+        the assessment gives it, after red flags), then the total within a band, so a case
+        raised to the top band by a red flag ranks above every case in a lower band whatever
+        its total; cases with the same band and total stay tied. For a model the band comes
+        from the cut-points, which follow the probability, so the ranking is the same as
+        ``"total"``; a model without cut-points cannot be ranked by band.
 
     Returns
     -------
     EvaluationReport
 
+    Raises
+    ------
+    ValueError
+        For a bad argument (``rank_by`` not ``"total"`` or ``"band"``, ``rank_by="band"`` for
+        a model without cut-points, outcomes not 0 or 1, lengths that differ, ...).
+
     Notes
     -----
-    For an instrument the AUC ranks the scale's total. Cases whose scale is not scored are
-    excluded from every figure and counted in ``n_not_scored``. The bands, and so the
-    cut-points for false-positive and false-negative rates, are the assessment's bands (after
-    red flags): "positive" at a cut-point means "in that band or a higher one". A logistic
-    scale's probability is that of its ``band_on`` horizon; a points scale has no
-    probability, so its Brier score and calibration are ``None``.
+    For an instrument the AUC ranks the scale's total by default; ``rank_by="band"`` ranks
+    what a court sees, the band after red flags, with the total breaking ties. Cases whose
+    scale is not scored are excluded from every figure and counted in ``n_not_scored``. The
+    bands, and so the cut-points for false-positive and false-negative rates, are the
+    assessment's bands (after red flags): "positive" at a cut-point means "in that band or a
+    higher one". A logistic scale's probability is that of its ``band_on`` horizon; a points
+    scale has no probability, so its Brier score and calibration are ``None``.
+
+    A group's figures are marked reliable only when the group has at least
+    ``min_group_size`` cases, at least :data:`MIN_GROUP_EVENTS` with and without the
+    outcome, and an AUC 95% interval at most :data:`MAX_RELIABLE_AUC_WIDTH` wide; each
+    unreliable group says why in ``unreliable_reason`` and in a warning.
 
     Examples
     --------
@@ -1192,7 +1384,22 @@ def evaluate(
     False
     >>> print(report.warnings[-1])
     group sex=female is too small to say anything (n=17; 4 with the outcome, 13 without; ...
+    >>> print(report.group("sex").group("female").unreliable_reason)
+    n=17, fewer than 30 cases; 4 with the outcome, fewer than 5; AUC 95% interval 0.288 to ...
+
+    Ranking by band first: a model's bands follow its probability, so the AUC is unchanged.
+
+    >>> by_band = evaluate(model, X[300:], y[300:], cut_points=[0.2, 0.5], n_bootstrap=0,
+    ...                    rank_by="band")
+    >>> by_band.rank_by, by_band.auc == report.auc
+    ('band', True)
+    >>> by_band.score
+    'band (from the cut-points), then predicted probability within a band'
     """
+    if rank_by not in RANK_BY:
+        raise ValueError(
+            BAD_RANK_BY.format(allowed=" or ".join(map(repr, RANK_BY)), value=repr(rank_by)[:40])
+        )
     if n_bootstrap < 0:
         raise ValueError(f"n_bootstrap must be 0 or more; received {n_bootstrap}")
     if min_group_size < 1:
@@ -1215,6 +1422,8 @@ def evaluate(
         if len(cases) != n_input:
             raise ValueError(LENGTH_MISMATCH.format(what="the cases", got=len(cases), n=n_input))
         data = _from_instrument(scorer, cases, scale)
+    if rank_by == "band":
+        data = _rank_by_band(data)
 
     keep = data.scored
     kept = _Kept(
@@ -1261,6 +1470,8 @@ def evaluate(
         )
     if not data.bands:
         warnings.append(NO_CUT_POINTS)
+    if labels_by_variable and n_bootstrap == 0:
+        warnings.append(NO_GROUP_INTERVAL.format(max_width=MAX_RELIABLE_AUC_WIDTH))
 
     audits = []
     for variable, labels in labels_by_variable.items():
@@ -1282,6 +1493,7 @@ def evaluate(
         source=data.source,
         scale=data.scale,
         score=data.score_name,
+        rank_by=rank_by,
         has_probabilities=has_probabilities,
         calibration_note=None if has_probabilities else NOT_APPLICABLE_POINTS,
         threshold_unit=data.threshold_unit,
@@ -1291,6 +1503,7 @@ def evaluate(
         bootstrap=BOOTSTRAP_METHOD,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
+        min_group_size=min_group_size,
         cut_points=tuple(kept.cuts),
         groups=tuple(audits),
         warnings=tuple(warnings),

@@ -57,7 +57,7 @@ def _axes(ax: Axes | None) -> tuple[Axes, Figure | SubFigure]:
 
 
 def _series_name(group: GroupResult) -> str:
-    return f"{group.group} (n={group.n}{'' if group.reliable else ', too small'})"
+    return f"{group.group} (n={group.n}{'' if group.reliable else ', unreliable'})"
 
 
 def _series(report: EvaluationReport, group_variable: str | None) -> list[tuple[str, Any]]:

@@ -389,9 +389,22 @@ def _what_it_could_change(s: ScaleResult) -> str:
     bands = _possible(s)
     several = len({b.id for b in s.possible_bands}) > 1
     if s.status is ScaleStatus.NOT_SCORED:
+        unknown_items = sum(1 for c in s.contributions if not c.known)
+        flags = [f.label for f in s.red_flags if f.status == "unknown"]
+        if unknown_items > s.max_unknown:
+            why = f"{unknown_items} items are unknown and the scale tolerates {s.max_unknown}"
+        elif flags:
+            # Within the item tolerance, only the instrument's red-flag rule stops scoring.
+            why = (
+                "its rule does not score it while a red flag is not recorded ("
+                + "; ".join(flags)
+                + ") and none has fired"
+            )
+        else:
+            why = "too much is unknown"
         return (
-            f"Too much is unknown to score this scale; with what is known, the band could be "
-            f"{bands}. Recording the unknown items would allow it to be scored."
+            f"This scale is not scored: {why}. With what is known, the band could be "
+            f"{bands}. Recording what is unknown would allow it to be scored."
         )
     text = ""
     if s.total_range is not None and s.kind == "sum" and s.total_range[0] != s.total_range[1]:
@@ -700,8 +713,9 @@ def _persistence(a: Assessment, facts: _Facts) -> Section:
     blocks.append(
         Para(
             "About half of court-referred stalkers reoffend, most of them within a year "
-            "(Rosenfeld 2003, 148 cases); intrusion that lasts beyond two weeks tends to last "
-            "for months (Purcell, Pathe and Mullen 2004)."
+            "(Rosenfeld 2003, 148 cases); intrusion that lasts beyond two weeks was associated "
+            "with a more intrusive, threatening and damaging course (Purcell, Pathe and Mullen "
+            "2004)."
         )
     )
     blocks += _indicator_blocks(facts, _PERSISTENCE)
@@ -929,6 +943,34 @@ def _questions(a: Assessment, facts: _Facts, case: Case | None, context: Context
 # --- the document -----------------------------------------------------------------------------
 
 
+def _shown_factors(a: Assessment) -> Section | None:
+    """Return the section of the instrument's protective factors and context (never scored)."""
+    if not a.shown_factors:
+        return None
+    blocks: list[Block] = [
+        Para(
+            "The instrument shows these beside its scores and never scores them: no total "
+            "above is lowered by a protective factor or raised by context."
+        )
+    ]
+    for kind, title in (("protective", "Protective factors"), ("context", "Context")):
+        entries = [f for f in a.shown_factors if f.kind == kind]
+        if entries:
+            blocks.append(Para(f"{title}:"))
+            blocks.append(
+                KeyValues(
+                    tuple(
+                        (
+                            f.label,
+                            "not recorded" if f.value == "unknown" else f.value.replace("_", " "),
+                        )
+                        for f in entries
+                    )
+                )
+            )
+    return Section("Protective factors and context (not scored)", tuple(blocks), "shown")
+
+
 def build_document(
     assessment: Assessment,
     context: Context,
@@ -986,6 +1028,9 @@ def build_document(
             _unknowns(scales),
             _questions(a, facts, case, context),
         ]
+    shown = _shown_factors(a)
+    if shown is not None:
+        sections.append(shown)
     sections.append(
         Section(
             "Every contribution, scale by scale",

@@ -30,7 +30,15 @@ from ._history import (
     ProtectiveOrder,
 )
 from ._offence import CurrentOffence, HomeOfficeCode, Ogrs3OffenceGroup
-from ._perpetrator import Employment, MentalDisorder, Motivation, Perpetrator, Sex, Treatment
+from ._perpetrator import (
+    Employment,
+    MentalDisorder,
+    Motivation,
+    Perpetrator,
+    ProtectiveFactors,
+    Sex,
+    Treatment,
+)
 from ._relationship import DomesticAbuse, Relationship, RelationshipType
 from ._victim import Barriers, VictimFear, VictimSituation
 
@@ -62,6 +70,7 @@ __all__ = [
     "PendingCharge",
     "Perpetrator",
     "Presence",
+    "ProtectiveFactors",
     "ProtectiveOrder",
     "Relationship",
     "RelationshipType",

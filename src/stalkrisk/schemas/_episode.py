@@ -162,6 +162,11 @@ class StalkingEpisode(CaseModel):
     """When the current episode began."""
     ongoing: Presence = Presence.UNKNOWN
     """Whether the behaviour is continuing at the assessment date."""
+    last_incident_date: Date | None = None
+    """When the most recent incident happened (a behaviour's ``last_date`` may also show it)."""
+    contact_since_arrest_or_charge: Presence = Presence.UNKNOWN
+    """Contact with the victim, directly or through others, after arrest or charge for the
+    current conduct."""
     frequency: Frequency = Frequency.UNKNOWN
     """How often the behaviour happens, at its current rate."""
     behaviours: Annotated[list[Behaviour], Field(max_length=MAX_LIST)] | None = None
@@ -176,6 +181,8 @@ class StalkingEpisode(CaseModel):
     """A weapon used or threatened during the episode."""
     weapon_access: Presence = Presence.UNKNOWN
     """The perpetrator has access to a weapon (including firearms)."""
+    firearm_access: Presence = Presence.UNKNOWN
+    """The perpetrator has access to a firearm (lawfully held or not)."""
     third_party_harassment: Presence = Presence.UNKNOWN
     """Harassment of the victim's family, friends, new partner or colleagues."""
     recruiting_others: Presence = Presence.UNKNOWN
@@ -201,6 +208,15 @@ class StalkingEpisode(CaseModel):
                         "current episode cannot start before the episode does",
                     )
                 )
+        if self.last_incident_date is not None and self.last_incident_date < start:
+            problems.append(
+                (
+                    ("last_incident_date",),
+                    "date_order",
+                    "last_incident_date is before start_date; the last incident of the current "
+                    "episode cannot come before the episode starts",
+                )
+            )
         problems += [
             (
                 ("escalation", "dates", i),

@@ -92,6 +92,9 @@ class Conviction(CaseModel):
     """Whether the victim of this offence is the victim in the current case."""
     against_intimate_partner: Presence = Presence.UNKNOWN
     """Whether the victim of this offence was a current or former intimate partner."""
+    against_family_member: Presence = Presence.UNKNOWN
+    """Whether the victim of this offence was a member of the offender's family (a parent,
+    child, sibling or other relative)."""
     victim_female: Presence = Presence.UNKNOWN
     """Whether the victim of this offence was a woman or girl."""
 

@@ -6,7 +6,15 @@ from enum import StrEnum
 
 from ._base import Age, CaseModel, Presence, Timed
 
-__all__ = ["Employment", "MentalDisorder", "Motivation", "Perpetrator", "Sex", "Treatment"]
+__all__ = [
+    "Employment",
+    "MentalDisorder",
+    "Motivation",
+    "Perpetrator",
+    "ProtectiveFactors",
+    "Sex",
+    "Treatment",
+]
 
 
 class Sex(StrEnum):
@@ -60,6 +68,21 @@ class Treatment(CaseModel):
     """Received stalking-specific treatment."""
 
 
+class ProtectiveFactors(CaseModel):
+    """Protective factors: shown beside a score, never subtracted from it.
+
+    Instruments list them as information (an instrument's ``shown`` entries); no bundled
+    instrument scores them, because the evidence that they lower the risk of stalking is thin.
+    """
+
+    engaged_with_supervision: Presence = Presence.UNKNOWN
+    """Keeps appointments and engages with supervision or treatment."""
+    stable_accommodation_away_from_victim: Presence = Presence.UNKNOWN
+    """Has stable accommodation away from the victim's home, work and routes."""
+    prosocial_support: Presence = Presence.UNKNOWN
+    """Has supportive family or friends who do not condone the behaviour."""
+
+
 class Perpetrator(CaseModel):
     """The person who stalks (DOMAIN.md group D). No names, addresses or dates of birth.
 
@@ -94,3 +117,5 @@ class Perpetrator(CaseModel):
     """Motivation type (Mullen typology)."""
     treatment: Treatment = Treatment()
     """Treatment received."""
+    protective: ProtectiveFactors = ProtectiveFactors()
+    """Protective factors (shown beside a score, never subtracted from it)."""

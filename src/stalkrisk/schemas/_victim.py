@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ._base import CaseModel, Presence
+from ._perpetrator import Sex
 
 __all__ = ["Barriers", "VictimFear", "VictimSituation"]
 
@@ -40,6 +41,9 @@ class VictimSituation(CaseModel):
     <VictimFear.VERY_AFRAID: 'very_afraid'>
     """
 
+    sex: Sex = Sex.UNKNOWN
+    """The victim's sex as recorded by the referring agency (for audits and reports; no
+    bundled instrument scores it)."""
     fear: VictimFear = VictimFear.UNKNOWN
     """The victim's own view of the risk."""
     barriers: Barriers = Barriers()

@@ -44,6 +44,7 @@ from stalkrisk.schemas import (
     PendingCharge,
     Perpetrator,
     Presence,
+    ProtectiveFactors,
     ProtectiveOrder,
     Relationship,
     RelationshipType,
@@ -184,9 +185,13 @@ class _Style:
             employment=self.enum(Employment),
             motivation=self.enum(Motivation),
             treatment=self.builds(Treatment),
+            protective=self.builds(ProtectiveFactors),
         )
         self.victim = self.builds(
-            VictimSituation, fear=self.enum(VictimFear), barriers=self.builds(Barriers)
+            VictimSituation,
+            sex=self.enum(Sex),
+            fear=self.enum(VictimFear),
+            barriers=self.builds(Barriers),
         )
 
     def __repr__(self) -> str:
@@ -540,6 +545,7 @@ def _draw_episode(draw: st.DrawFn, style: _Style, assessment_date: dt.date) -> S
         behaviours = [_draw_behaviour(draw, style, earliest, assessment_date) for _ in range(n)]
     given = {
         "start_date": start,
+        "last_incident_date": _maybe_day(draw, style, earliest, assessment_date),
         "frequency": draw(style.enum(Frequency)),
         "behaviours": behaviours,
         "threats": draw(style.threats),
@@ -850,15 +856,18 @@ def cases(
     ... @given(cases(assessment_date=dt.date(2024, 5, 1)))
     ... def test_every_scale_has_a_result(case):
     ...     assert case.synthetic
-    ...     assessment = stalkrisk.score(case)
-    ...     assert [s.scale for s in assessment.scales] == ["continued_stalking", "serious_harm"]
+    ...     scales = [s.scale for s in stalkrisk.score(case).scales]
+    ...     assert scales == ["persistence", "recurrence", "serious_harm"]
     >>> test_every_scale_has_a_result()
 
-    Fix a part of the case with a value or a strategy; the rest is generated to agree with it:
+    Fix a part of the case with a value or a strategy; the rest is generated to agree with it.
+    A fixed part keeps its own unknowns, so record in it what the scales read (here the
+    mental-disorder answers that the recurrence scale needs):
 
-    >>> from stalkrisk.schemas import Perpetrator
+    >>> from stalkrisk.schemas import MentalDisorder, Perpetrator
+    >>> known = MentalDisorder(personality_disorder="absent", delusional_disorder="absent")
     >>> @settings(max_examples=20, database=None)
-    ... @given(cases(perpetrator=Perpetrator(age=19), completeness="full"))
+    ... @given(cases(perpetrator=Perpetrator(age=19, mental_disorder=known), completeness="full"))
     ... def test_convictions_follow_the_age(case):
     ...     assert all(10 <= c.age <= 19 for c in case.history.convictions)
     ...     assert stalkrisk.score(case).scorable
