@@ -142,22 +142,32 @@ _HELD: Final = frozenset(
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP for a moment (POSIX, main thread): delivered after it.
+    """Hold SIGINT, SIGTERM and SIGHUP for a moment (main thread): handled after it.
 
     Between making the temporary file and knowing its name there is no place to clean up
-    from; a signal held over that moment arrives once the name is known.
+    from; a signal that arrives in that moment is handled once the name is known. The Python
+    handlers are swapped for a recorder rather than the signals masked, because a mask covers
+    only the calling thread: another thread (numpy's BLAS workers, say) would still take the
+    signal, and Python would run its handler in the main thread at once.
     """
-    if (
-        not hasattr(signal, "pthread_sigmask")
-        or threading.current_thread() is not threading.main_thread()
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    caught: list[int] = []
+
+    def record(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {}
     try:
+        for sig in _HELD:
+            previous[sig] = signal.signal(sig, record)
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)
 
 
 @contextlib.contextmanager
