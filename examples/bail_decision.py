@@ -21,10 +21,13 @@ import tempfile
 from pathlib import Path
 
 import stalkrisk
+from stalkrisk.judgement import Judgement
 from stalkrisk.report import render_report
 
 HERE = Path(__file__).resolve().parent
 CASE_FILE = HERE / "cases" / "bail" / "CT-21-at-bail.json"
+#: The practitioner's structured judgement at bail, made on this version of the case.
+JUDGEMENT_FILE = HERE / "cases" / "bail" / "CT-21-judgement-at-bail.json"
 
 #: When the record is made. Fixed, so that every run writes the same files; a service would
 #: leave it out (the time of the call is then recorded).
@@ -92,11 +95,21 @@ def main(argv: list[str] | None = None) -> int:
     record_path = out / f"{case.case_id}-bail-record.json"
     record_path.write_text(record.to_json(), encoding="utf-8")
 
-    # 6. The bail report, as a self-contained HTML page and as plain text.
+    # 6. The bail report, as a self-contained HTML page and as plain text, with the
+    #    practitioner's structured judgement beside (never inside) the bands. The report stays a
+    #    draft: MAPPA eligibility is not yet recorded, and the report says so.
+    judgement = Judgement.model_validate_json(JUDGEMENT_FILE.read_text(encoding="utf-8"))
     written = [record_path]
     for fmt, suffix in (("html", "html"), ("text", "txt")):
         path = out / f"{case.case_id}-bail-report.{suffix}"
-        text = render_report(final, "bail", fmt, case=case, record=record)  # type: ignore[arg-type]
+        text = render_report(
+            final,
+            "bail",
+            fmt,  # type: ignore[arg-type]
+            case=case,
+            record=record,
+            judgement=judgement,
+        )
         path.write_text(text, encoding="utf-8")
         written.append(path)
 

@@ -8,9 +8,10 @@ bail were asked: the victim has disclosed strangulation earlier in the relations
 to kill and weapons have been ruled out, a second breach of the order has come to light, and
 a psychiatric report and the perpetrator's treatment history are in. Everything is fictional.
 
-The script scores it, compares it with the bail assessment item by item (values that changed,
-unknowns resolved, band changes, red flags), checks the bail audit record against the new
-case data with stalkrisk.verify, and writes the pre-sentence report (HTML and plain text), its
+The script scores it, compares it with the bail assessment with stalkrisk.changes.compare
+(band changes, values that changed item by item, unknowns resolved, red flags, and every case
+fact that changed), checks the bail audit record against the new case data with
+stalkrisk.verify, and writes the pre-sentence report (HTML and plain text), its
 audit record and the list of changes into DIR (default: a new temporary folder).
 """
 
@@ -23,73 +24,20 @@ import tempfile
 from pathlib import Path
 
 import stalkrisk
+from stalkrisk.changes import compare
+from stalkrisk.judgement import Judgement
 from stalkrisk.report import render_report
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the bail example beside this file
 
+from bail_decision import JUDGEMENT_FILE as BAIL_JUDGEMENT_FILE  # noqa: E402
 from bail_decision import RECORDED_AT as BAIL_RECORDED_AT  # noqa: E402
 from bail_decision import assess_for_bail  # noqa: E402
 
 CASE_FILE = HERE / "cases" / "sentencing" / "CT-21-at-sentencing.json"
+JUDGEMENT_FILE = HERE / "cases" / "sentencing" / "CT-21-judgement-at-sentencing.json"
 RECORDED_AT = dt.datetime(2025, 6, 16, 14, 0, tzinfo=dt.UTC)
-
-
-def _band(band: stalkrisk.Band | None) -> str:
-    return band.label if band else "not scored"
-
-
-def _points(x: float | None) -> str:
-    return "unknown" if x is None else f"{x:g} point{'' if x == 1 else 's'}"
-
-
-def compare(before: stalkrisk.Assessment, after: stalkrisk.Assessment) -> list[str]:
-    """List, scale by scale, what changed between two assessments of the same case."""
-    changes: list[str] = []
-    for old in before.scales:
-        new = after.scale(old.scale)
-        if old.band != new.band:
-            changes.append(f"{new.title}: computed band {_band(old.band)} -> {_band(new.band)}")
-        if old.final_band != new.final_band:
-            how = " (bail band set by override)" if old.override else ""
-            changes.append(
-                f"{new.title}: final band {_band(old.final_band)} -> {_band(new.final_band)}{how}"
-            )
-        if old.override and new.final_band == old.override.final_band and not new.override:
-            changes.append(
-                f"{new.title}: the fuller information now computes the band the practitioner "
-                f"set by override at bail ({_band(new.final_band)})"
-            )
-        was = {c.item: c for c in old.contributions}
-        for c in new.contributions:
-            prior = was[c.item]
-            if prior.known and c.known and prior.value == c.value:
-                continue
-            if not prior.known and c.known:
-                changes.append(
-                    f"{new.title}: unknown resolved: {c.label} is now {c.value} "
-                    f"({_points(c.points)})"
-                )
-            elif prior.known and not c.known:
-                changes.append(f"{new.title}: became unknown: {c.label} ({c.value})")
-            elif prior.value != c.value:
-                same = prior.points == c.points
-                changes.append(
-                    f"{new.title}: changed: {c.label}: {prior.value} -> {c.value} "
-                    + (
-                        f"(still {_points(c.points)})"
-                        if same
-                        else f"({_points(prior.points)} -> {_points(c.points)})"
-                    )
-                )
-        fired_before = {f.id for f in old.fired_red_flags}
-        for f in new.fired_red_flags:
-            if f.id not in fired_before:
-                changes.append(
-                    f"{new.title}: red flag now fired: {f.label} (minimum band "
-                    f"{f.minimum_band.label})"
-                )
-    return changes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         + ("the input hash differs (the case data changed)" if hashes else "same input")
     )
 
-    changes = compare(bail, now)
+    changes = compare(bail, now, before_case=bail_case, after_case=case).lines()
     print(f"What changed since bail ({len(changes)}):")
     for line in changes:
         print(f"  - {line}")
@@ -132,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     record = stalkrisk.AssessmentRecord.from_assessment(now, case, created_at=RECORDED_AT)
     record_path = out / f"{case.case_id}-sentencing-record.json"
     record_path.write_text(record.to_json(), encoding="utf-8")
+    judgement = Judgement.model_validate_json(JUDGEMENT_FILE.read_text(encoding="utf-8"))
+    bail_judgement = Judgement.model_validate_json(BAIL_JUDGEMENT_FILE.read_text(encoding="utf-8"))
     ogrs3 = stalkrisk.score(case, "ogrs3")  # general reoffending, shown beside the stalking scales
     written = [changes_path, record_path]
     for fmt, suffix in (("html", "html"), ("text", "txt")):
@@ -143,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             case=case,
             record=record,
             ogrs3=ogrs3,  # type: ignore[arg-type]
+            judgement=judgement,
+            earlier=bail,  # what has changed since bail, the bail override included
+            earlier_case=bail_case,
+            earlier_judgement=bail_judgement,
+            complete=True,  # every multi-agency check is recorded
         )
         path.write_text(text, encoding="utf-8")
         written.append(path)

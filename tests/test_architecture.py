@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"assessment", "explain"},  # Assessment.explain() is explain(assessment)
     {"instruments"},
     {"_internal.intake", "_internal.items", "_internal.vectorised", "scoring", "examples"},
-    {"audit", "signing", "synthetic"},
+    {"audit", "changes", "judgement", "signing", "synthetic"},
     {"batch", "report", "model", "testing"},
     {"cli", "__init__", "__main__"},
 ]

@@ -212,7 +212,7 @@ def test_repr_of_an_override_on_a_scale_that_was_not_scored(unscored: Assessment
 
 def test_explanation_shows_both_bands_and_the_reasons(low: Assessment) -> None:
     text = stalkrisk.explain(_raise(low))
-    assert "Serious harm: MODERATE after professional override (computed: LOW)" in text
+    assert "Serious harm: Moderate after professional override (computed: Low)" in text
     assert (
         "  Professional override: Moderate (computed: Low); "
         "reason code information_not_captured; assessor PO-117." in text
@@ -220,7 +220,7 @@ def test_explanation_shows_both_bands_and_the_reasons(low: Assessment) -> None:
     assert f"    Reasons: {REASON}" in text
     # the computed result is still explained in full
     assert "Total " in text[text.index("Serious harm:") :]
-    assert "Continued stalking or recurrence: LOW\n" in text
+    assert "Continued stalking or recurrence: Low\n" in text
     assert _raise(low).explain() == text
 
 
@@ -229,7 +229,7 @@ def test_explanation_lists_every_override_in_order(low: Assessment) -> None:
         "serious_harm", "high", "imminent_risk_indicators", OTHER_REASON, "PO-9"
     )
     text = stalkrisk.explain(twice)
-    assert "Serious harm: HIGH after professional override (computed: LOW)" in text
+    assert "Serious harm: High after professional override (computed: Low)" in text
     first = text.index("Professional override: Moderate (computed: Low)")
     second = text.index("Professional override: High (computed: Low)")
     assert first < second
@@ -239,14 +239,14 @@ def test_explanation_lists_every_override_in_order(low: Assessment) -> None:
 def test_explanation_of_an_override_on_a_scale_that_was_not_scored(unscored: Assessment) -> None:
     changed = unscored.with_override("serious_harm", "high", "data_quality", REASON, "PO-117")
     text = stalkrisk.explain(changed)
-    assert "Serious harm: HIGH after professional override (computed: NOT SCORED)" in text
+    assert "Serious harm: High after professional override (computed: not scored)" in text
     assert "Professional override: High (computed: not scored); reason code data_quality" in text
-    assert "Continued stalking or recurrence: NOT SCORED\n" in text
+    assert "Continued stalking or recurrence: not scored\n" in text
 
 
 def test_report_shows_both_bands(low: Assessment) -> None:
     report = stalkrisk.render_text(_raise(low))
-    assert "after professional override (computed: LOW)" in report
+    assert "after professional override (computed: Low)" in report
     assert "reason code information_not_captured" in report
     assert REASON in report
     assert "assessor PO-117" in report

@@ -297,7 +297,11 @@ def test_instruments_check_missing_file(capsys: pytest.CaptureFixture[str], tmp_
 
 @pytest.mark.parametrize(
     ("what", "committed"),
-    [("record", "record-schema.json"), ("instrument", "instrument-schema.json")],
+    [
+        ("record", "record-schema.json"),
+        ("instrument", "instrument-schema.json"),
+        ("judgement", "judgement-schema.json"),
+    ],
 )
 def test_schema_matches_committed_copy(
     capsys: pytest.CaptureFixture[str], what: str, committed: str

@@ -30,7 +30,7 @@ COMMANDS = _commands(build_parser())
 
 
 def test_every_command_is_listed_with_a_one_line_description() -> None:
-    assert len(COMMANDS) >= 15  # 12 commands, keys new, instruments list/show/check
+    assert len(COMMANDS) >= 16  # 13 commands, keys new, instruments list/show/check
     for words, sub, text in COMMANDS:
         assert text, words
         assert "\n" not in text, words
@@ -57,7 +57,7 @@ def test_every_argument_has_help_text(words: tuple[str, ...]) -> None:
 
 def test_every_command_dispatches_to_a_function_that_exists() -> None:
     handlers = {w[0]: s.get_default("func") for w, s, _ in COMMANDS if len(w) == 1}
-    assert len(handlers) == 12
+    assert len(handlers) == 13
     for name, handler in handlers.items():
         assert isinstance(handler, Handler), name
         module = importlib.import_module(f"stalkrisk.cli.{handler.module}")

@@ -100,10 +100,19 @@ def test_sentencing_example_lists_real_changes(sentencing_run: tuple[Path, str])
         "Persistence of the current episode: changed: Last incident within the last 90 days: "
         "0 -> 100 (2 points -> 0 points)",
         "Recurrence after the episode ends: unknown resolved: Personality disorder is now absent",
-        "the fuller information now computes the band the practitioner set by override at bail",
+        "Serious physical or sexual violence: the computed band is now Many factors or a red "
+        "flag, the band the practitioner set by override at the earlier assessment (agreement "
+        "between the two is not evidence that either is right)",
+        "facts: history.protective_orders[0].breaches[1]: added: ",
+        "facts: episode.ongoing: present -> absent",
     ):
         assert expected in changes, expected
         assert expected in stdout, expected
+    for wrong in (
+        "fuller information now computes",
+        "the band the practitioner set by override at bail",
+    ):
+        assert wrong not in changes, wrong  # agreement with an override does not validate it
     assert "the input hash differs (the case data changed)" in stdout
 
     record = stalkrisk.AssessmentRecord.model_validate_json(

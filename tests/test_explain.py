@@ -37,7 +37,7 @@ def test_red_flag_raise_is_explained() -> None:
     assert "Total 6: Moderate band." in text
     assert "Raised to High by red flag: Strangulation." in text
     # a red flag already reached the top band: no "points to the next band" advice
-    harm = text[text.index("Serious harm: HIGH") :]
+    harm = text[text.index("Serious harm: High") :]
     assert "would reach the High band" not in harm
 
 
@@ -52,7 +52,7 @@ def test_prorating_and_unknowns_are_explained() -> None:
 
 def test_not_scored_scale_says_why() -> None:
     text = _report("EX-04")
-    assert "Continued stalking or recurrence: NOT SCORED" in text
+    assert "Continued stalking or recurrence: not scored" in text
     assert "11 of 13 items are unknown; this scale tolerates at most 4." in text
 
 

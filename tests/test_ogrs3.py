@@ -558,7 +558,7 @@ def test_explanation_shows_log_odds_and_both_horizons() -> None:
         home_office_code="09230",
     )
     text = stalkrisk.render_text(stalkrisk.score(case, OGRS3))
-    assert "Proven reoffending (OGRS3): MEDIUM" in text
+    assert "Proven reoffending (OGRS3): Medium" in text
     assert "1 year: 35%" in text
     assert "2 years: 52%" in text
     assert "<- banded" in text

@@ -64,7 +64,7 @@ NOT_RISK_RAISING: frozenset[tuple[str, ...]] = frozenset(
 #: Factors whose presence lowers risk; an instrument that rewards them breaks monotonicity.
 PROTECTIVE_FACTORS = frozenset({"stalking_specific_treatment", "delusional_disorder"})
 #: The cross-field rules a single switch from "absent" to "present" can break.
-RAISE_REFUSALS = frozenset({"timed_inconsistent", "field_inconsistent"})
+RAISE_REFUSALS = frozenset({"timed_inconsistent", "field_inconsistent", "marac_inconsistent"})
 #: The cross-field rule a single switch from "present" to "unknown" can break (escalation dates
 #: with no escalation present).
 FORGET_REFUSALS = frozenset({"field_not_applicable"})

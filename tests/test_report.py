@@ -24,13 +24,15 @@ from stalkrisk.report import (
     contribution_chart,
     render_report,
 )
+from stalkrisk.report._content import COURT_VALIDITY
 from stalkrisk.report._text import md
 
 from .conftest import EXAMPLES, ROOT
 
-COURT_CASES = sorted((EXAMPLES / "bail").glob("*.json")) + sorted(
-    (EXAMPLES / "sentencing").glob("*.json")
+COURT_CASES = sorted((EXAMPLES / "bail").glob("*-at-*.json")) + sorted(
+    (EXAMPLES / "sentencing").glob("*-at-*.json")
 )
+COURT_CASES = [p for p in COURT_CASES if "judgement" not in p.name]
 REASON = "Police report a new threat made yesterday <script>alert(1)</script> | *bold*."
 WHEN = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 #: The instrument whose scales, bands and totals these tests name, pinned so that a new default
@@ -103,7 +105,7 @@ def test_every_report_shows_what_it_must(context: str, fmt: str) -> None:
             assert needle in flat, (case.case_id, needle)
         assert record.input_sha256 in flat
         assert _flat(stalkrisk.DECISION_SUPPORT_NOTICE) in flat
-        assert "Illustrative weights, not validated on outcomes" in flat
+        assert COURT_VALIDITY in flat
         for s in a.scales:
             assert f"Computed band: {s.band.label if s.band else 'not scored'}" in flat
             assert "Final band: " in flat
@@ -140,6 +142,11 @@ def test_a_report_without_the_case_says_it_cannot_be_matched() -> None:
     a = stalkrisk.score(stalkrisk.load_example("EX-02"))
     text = _flat(render_report(a, "bail", "text"))
     assert "carries no input or record hash and cannot be matched to a case file" in text
+    assert "The case was not given to this report" in text
+    assert "Report status: draft: cannot be marked complete until recorded: the case itself" in (
+        text
+    )
+    text = _flat(render_report(a, "sentencing", "text"))
     assert "only the factors that the instrument's items read are shown" in text
 
 
@@ -218,10 +225,14 @@ def test_bail_leads_with_serious_harm_and_sentencing_with_persistence() -> None:
     order = _order(
         bail,
         "Bands at a glance",
-        "Serious harm and signs that harm may be imminent",
+        "Offending on bail: the risk of further stalking",
+        "Interference with witnesses: the victim is the principal witness",
+        "Physical or mental injury to an associated person",
+        "Character, antecedents and previous bail",
+        "Managing the risk on bail: information relevant to conditions",
         "Red flags",
         "What is unknown, and what it could change",
-        "Questions the court may want answered",
+        "Information not yet available (for police, CPS or probation to obtain)",
     )
     assert order == sorted(order)
     glance = bail[bail.index("## Bands at a glance") :]
@@ -240,25 +251,29 @@ def test_bail_leads_with_serious_harm_and_sentencing_with_persistence() -> None:
     assert order == sorted(order)
     glance = psr[psr.index("## Bands at a glance") :]
     assert glance.index("| Continued stalking or recurrence |") < glance.index("| Serious harm |")
-    assert "Serious harm and signs that harm may be imminent" not in psr
+    assert "Physical or mental injury to an associated person" not in psr
 
 
 def test_imminence_indicators_come_from_the_case() -> None:
     case = stalkrisk.load_example("EX-01")
     text = _flat(render_report(stalkrisk.score(case), "bail", "text", case=case))
-    present = text[text.index("Recorded as present:") : text.index("Not recorded (unknown")]
+    current = text[text.index("Current and recent indicators") : text.index("History (earlier")]
     for indicator in (
         "Threats to kill in this episode",
         "A countdown or deadline",
         "An attempt to pay or persuade someone else to harm",
     ):
-        assert indicator in present
+        assert f"- {indicator}" in current
+        assert f"{indicator}: not recorded" not in current
+        assert f"{indicator}: recorded as absent" not in current
 
 
 def test_bail_questions_always_include_the_standard_ones_and_the_case_specific_ones() -> None:
     for case in _all_cases():
         text = _flat(render_report(stalkrisk.score(case), "bail", "text", case=case))
-        questions = text[text.index("Questions the court may want answered") :]
+        questions = text[
+            text.index("Information not yet available (for police, CPS or probation to obtain)") :
+        ]
         for q in (
             "Has a psychiatric assessment been requested or obtained?",
             "Has a victim risk assessment been requested or completed",
@@ -586,7 +601,7 @@ def test_an_instrument_of_ones_own_gets_the_report_of_its_scales_roles(tmp_path:
     page = render_report(stalkrisk.score(case, own), "bail", "text", case=case)
     assert "has no scale of serious harm" not in page
     assert "has no scale of continued stalking" not in page
-    harm = page.index("Serious harm and signs that harm may be imminent")
+    harm = page.index("Physical or mental injury to an associated person")
     assert page.index("Own serious harm", harm) > harm  # the role, not the id, places it
     bundled = render_report(stalkrisk.score(case, SCREEN_1), "bail", "text", case=case)
 

@@ -732,6 +732,7 @@ def test_lists_default_to_none_where_none_means_not_recorded() -> None:
         "CriminalHistory.protective_orders",
         "CriminalHistory.pending_charges",
         "ProtectiveOrder.breaches",
+        "ProtectiveOrder.terms",
         "StalkingEpisode.behaviours",
     }
     # These two lists qualify a record rather than being the record: no channels means the
@@ -897,18 +898,25 @@ def test_behaviour_channels_are_bounded() -> None:
     assert problems(exc) == [(("channels",), "too_long")]
 
 
+#: Dates that are not events and may lie after the assessment date (an order's expiry).
+LATER_DATES = frozenset({"expires_on"})
+
+
 def _all_dates(value: object, loc: tuple[str | int, ...] = ()) -> list[tuple[object, ...]]:
-    """Every date inside a model, found by visiting every field (the slow, obvious way)."""
+    """Every event date inside a model, found by visiting every field (the slow, obvious way)."""
     if isinstance(value, dt.date):
         return [(loc, value)]
     if isinstance(value, BaseModel):
         return [
             found
             for name in type(value).model_fields
+            if name not in LATER_DATES
             for found in _all_dates(getattr(value, name), (*loc, name))
         ]
     if isinstance(value, list):
         return [found for i, item in enumerate(value) for found in _all_dates(item, (*loc, i))]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _all_dates(item, (*loc, key))]
     return []
 
 

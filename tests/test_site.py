@@ -49,7 +49,12 @@ def test_the_site_builds_strictly_with_every_page(site: tuple[Path, str]) -> Non
         folder = rel.parent if rel.name == "index.md" else rel.with_suffix("")
         html = out / folder / "index.html"
         assert html.is_file(), f"{rel} was not built"
-    for data in ("case-schema.json", "record-schema.json", "instrument-schema.json"):
+    for data in (
+        "case-schema.json",
+        "record-schema.json",
+        "instrument-schema.json",
+        "judgement-schema.json",
+    ):
         assert (out / data).is_file()
 
 

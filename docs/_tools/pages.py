@@ -103,6 +103,10 @@ def _leaves(
         elif target.get("type") == "array" and _is_object(_resolve(schema, target["items"])):
             yield here, prop, target
             yield from _leaves(schema, _resolve(schema, target["items"]), (*here, "[]"))
+        elif target.get("type") == "object" and "patternProperties" in target:
+            (value,) = target["patternProperties"].values()
+            yield here, prop, target
+            yield from _leaves(schema, _resolve(schema, value), (*here, "{}"))
         else:
             yield here, prop, target
 
@@ -160,6 +164,12 @@ def _describe_value(schema: dict[str, Any], t: dict[str, Any]) -> str:
         return word
     if kind == "boolean":
         return "`true` or `false`"
+    if kind == "object" and "patternProperties" in t:
+        text = (
+            "map from a fact's field path (such as `episode.threats.to_kill` or "
+            "`history.convictions[0]`) to an entry (the `{}` rows below)"
+        )
+        return text + (f", at most {t['maxProperties']} entries" if "maxProperties" in t else "")
     raise ValueError(f"no description for the schema {t}")
 
 

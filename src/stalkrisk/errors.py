@@ -12,7 +12,8 @@ subclass also derives from the built-in exception it most resembles, so that gen
     ├── UnknownFactorError (LookupError)   no factor of that name is registered
     ├── CaseFileError (ValueError)         a case file is unreadable or is not JSON
     ├── KeyFileError (ValueError)          a signing key file is unreadable or not Ed25519
-    └── ModelFileError (ValueError)        a model file is unreadable or invalid
+    ├── ModelFileError (ValueError)        a model file is unreadable or invalid
+    └── ReportIncompleteError (ValueError) a report marked complete lacks a required record
 
 Invalid *case data* raises :class:`pydantic.ValidationError` unchanged: its ``errors()`` name
 each field and rule, and it never echoes the submitted values (``hide_input_in_errors``).
@@ -29,6 +30,7 @@ __all__ = [
     "InstrumentFileError",
     "KeyFileError",
     "ModelFileError",
+    "ReportIncompleteError",
     "StalkriskError",
     "UnknownFactorError",
     "UnknownInstrumentError",
@@ -98,6 +100,15 @@ class CaseFileError(StalkriskError, ValueError):
 
 class KeyFileError(StalkriskError, ValueError):
     """A key file cannot be read, is not an Ed25519 key, or needs another passphrase."""
+
+
+class ReportIncompleteError(StalkriskError, ValueError):
+    """A report was to be marked complete, but the case lacks records it must have.
+
+    The multi-agency checks (MARAC, MAPPA, an advocate, the police call-out check and the
+    children's-services check) must each be recorded, even as "not made", before a report is
+    marked complete. The message names what is missing.
+    """
 
 
 class ModelFileError(StalkriskError, ValueError):

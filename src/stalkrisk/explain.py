@@ -17,12 +17,11 @@ def _points(x: float) -> str:
 
 
 def _band_phrase(s: ScaleResult) -> str:
-    computed = s.band.label.upper() if s.band else "NOT SCORED"
+    # The band's label as the instrument writes it: never upper-cased.
+    computed = s.band.label if s.band else "not scored"
     if s.override is None:
         return computed
-    return (
-        f"{s.override.final_band.label.upper()} after professional override (computed: {computed})"
-    )
+    return f"{s.override.final_band.label} after professional override (computed: {computed})"
 
 
 def _override_lines(s: ScaleResult) -> list[str]:
@@ -68,7 +67,8 @@ def _header_lines(s: ScaleResult) -> list[str]:
             fired = ", ".join(f.label for f in s.fired_red_flags)
             lines.append(
                 f"  Raised to {s.band.label if s.band else ''} by red flag: {fired}. "
-                "A red flag sets a minimum band that no total can outvote."
+                "A red flag sets this band whatever the total, and calls for a practitioner's "
+                "review."
             )
         below_next = s.next_band is not None and s.band is not None and s.band < s.next_band
         if below_next and s.next_band is not None and s.points_to_next_band is not None:
@@ -145,7 +145,7 @@ def explain(assessment: Assessment) -> str:
     >>> import stalkrisk
     >>> text = stalkrisk.explain(stalkrisk.score(stalkrisk.load_example("EX-01")))
     >>> print(text.splitlines()[0])
-    Persistence of the current episode: SEVERAL FACTORS
+    Persistence of the current episode: Several factors
     """
     blocks = ["\n".join(_scale_lines(s)) for s in assessment.scales]
     if assessment.shown_factors:

@@ -163,7 +163,9 @@ ORDERS: Final[Mapping[OrderType, OrderKind]] = {
     OrderType.RESTRAINING: OrderKind.RESTRAINING_ORDER,
     OrderType.NON_MOLESTATION: OrderKind.NON_MOLESTATION_ORDER,
     OrderType.STALKING_PROTECTION: OrderKind.STALKING_PROTECTION_ORDER,
+    OrderType.INTERIM_STALKING_PROTECTION: OrderKind.INTERIM_STALKING_PROTECTION_ORDER,
     OrderType.DAPO: OrderKind.DOMESTIC_ABUSE_PROTECTION_ORDER,
+    OrderType.DAPN: OrderKind.DOMESTIC_ABUSE_PROTECTION_NOTICE,
     OrderType.BAIL: OrderKind.BAIL_CONDITIONS,
     OrderType.LICENCE: OrderKind.LICENCE_CONDITIONS,
     OrderType.OTHER: OrderKind.OTHER,
@@ -466,7 +468,7 @@ def import_referral(
 ) -> HearingFile:
     """Read a stalkrisk case (a referral, say from probation) into a new hearing file.
 
-    The form keeps everything the certified instrument reads. What the form does not hold
+    The form keeps everything the pinned instrument reads. What the form does not hold
     (dates of individual breaches, sentences, pending charges, earlier charges that did not
     end in a conviction, the sex of earlier victims, treatment, ...) is dropped, and the
     hearing file then says nothing about it; when the file is mapped back with

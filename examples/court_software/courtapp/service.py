@@ -1,7 +1,7 @@
-"""Screen a hearing file with the certified instrument and hand the UI plain data.
+"""Screen a hearing file with the pinned instrument and hand the UI plain data.
 
 :func:`screen` maps the file to a :class:`stalkrisk.Case`, scores it with the instrument this
-application was certified with (checked by id, version and sha256 before every use), keeps
+application is pinned to (checked by id, version and sha256 before every use), keeps
 the :class:`stalkrisk.AssessmentRecord` for the audit trail, and returns a :class:`Screening`:
 plain, immutable data that the UI layer shows without importing stalkrisk. Every unknown item
 comes with the questions on the form that would settle it.
@@ -60,8 +60,8 @@ from stalkrisk import (
 from stalkrisk.errors import StalkriskError
 
 __all__ = [
-    "CERTIFIED_INSTRUMENT",
     "FACTOR_QUESTIONS",
+    "PINNED_INSTRUMENT",
     "FieldProblem",
     "InstrumentPin",
     "ScaleView",
@@ -76,23 +76,24 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class InstrumentPin:
-    """The exact instrument a deployment was certified with."""
+    """The exact instrument a deployment is pinned to: id, version and sha256."""
 
     id: str
     version: str
     sha256: str
 
 
-#: The instrument this application was tested and certified with. An upgrade of stalkrisk that
-#: changes it (weights, bands, items, even wording) changes its sha256: the application then
-#: refuses to screen, and its tests fail, until someone re-certifies it and updates this pin.
-CERTIFIED_INSTRUMENT: Final = InstrumentPin(
+#: The instrument this application was tested with and is pinned to. An upgrade of stalkrisk
+#: that changes it (weights, bands, items, even wording) changes its sha256: the application
+#: then refuses to screen, and its tests fail, until the new instrument has been reviewed as
+#: the organisation's own approval process requires and this pin updated.
+PINNED_INSTRUMENT: Final = InstrumentPin(
     id="stalkrisk-screen",
     version="2.0.0",
     sha256="45d24ca4e706408199225c2fe1daaa75574769295d1556cb477837c42665a03b",
 )
 
-#: For each factor the certified instrument reads, the questions on the form that settle it:
+#: For each factor the pinned instrument reads, the questions on the form that settle it:
 #: the factors its items and red flags score, and those it shows beside the scores.
 FACTOR_QUESTIONS: Final[Mapping[str, tuple[str, ...]]] = {
     # persistence of the current episode
@@ -171,10 +172,10 @@ _RULE_FALLBACK: Final = "is not accepted by the screen (rule: {rule})"
 INVALID_FILE: Final = (
     "The screening cannot be run until the answers below are corrected. Nothing has been saved."
 )
-NOT_CERTIFIED: Final = (
-    "The risk screen installed ({found}) is not the version this service was certified "
-    "with ({expected}). Screening is unavailable until it is re-certified; contact the "
-    "system administrator."
+NOT_PINNED: Final = (
+    "The risk screen installed ({found}) is not the version this service is pinned to "
+    "({expected}). Screening is unavailable until the new version has been reviewed and "
+    "the pin updated; contact the system administrator."
 )
 SCREEN_UNAVAILABLE: Final = (
     "The risk screen could not be run ({kind}). Contact the system administrator; no "
@@ -326,14 +327,14 @@ def _problems(exc: ValidationError) -> tuple[FieldProblem, ...]:
 
 
 @cache
-def _certified_scorer(pin: InstrumentPin) -> WeightedScorer:
+def _pinned_scorer(pin: InstrumentPin) -> WeightedScorer:
     try:
         instrument = load_instrument(pin.id)
     except StalkriskError as exc:
         raise ScreeningError(SCREEN_UNAVAILABLE.format(kind=type(exc).__name__)) from exc
     if (instrument.id, instrument.version, instrument.sha256) != (pin.id, pin.version, pin.sha256):
         raise ScreeningError(
-            NOT_CERTIFIED.format(
+            NOT_PINNED.format(
                 found=f"{instrument.id} {instrument.version}, sha256 {instrument.sha256[:12]}",
                 expected=f"{pin.id} {pin.version}, sha256 {pin.sha256[:12]}",
             )
@@ -424,16 +425,16 @@ def _case(file: HearingFile) -> Case:
 def screen(
     file: HearingFile,
     *,
-    pin: InstrumentPin = CERTIFIED_INSTRUMENT,
+    pin: InstrumentPin = PINNED_INSTRUMENT,
     created_at: dt.datetime | None = None,
 ) -> Screening:
-    """Screen a hearing file with the certified instrument.
+    """Screen a hearing file with the pinned instrument.
 
     Parameters
     ----------
     file : HearingFile
         The hearing file.
-    pin : InstrumentPin, default CERTIFIED_INSTRUMENT
+    pin : InstrumentPin, default PINNED_INSTRUMENT
         The instrument to use; it is loaded and checked against the pin's sha256.
     created_at : datetime, optional
         The audit record's time stamp (time-zone aware; default now).
@@ -446,9 +447,9 @@ def screen(
     ------
     ScreeningError
         If the file breaks a rule (each problem names the question), or the installed
-        instrument is not the certified one, or it cannot be run on a hearing file.
+        instrument is not the pinned one, or it cannot be run on a hearing file.
     """
-    scorer = _certified_scorer(pin)
+    scorer = _pinned_scorer(pin)
     case = _case(file)
     try:
         assessment = scorer.score(case)

@@ -227,7 +227,7 @@ def test_unknown_stays_unknown(case: Case) -> None:
 
 @PROPERTY
 @given(cases())
-def test_the_form_keeps_everything_the_certified_instrument_reads(case: Case) -> None:
+def test_the_form_keeps_everything_the_pinned_instrument_reads(case: Case) -> None:
     # The referral is read into the form and back: whatever the form leaves out, the
     # assessment (every total, band, contribution, unknown and red flag) is the same.
     assert stalkrisk.score(to_case(referral(case))) == stalkrisk.score(case)

@@ -1,12 +1,14 @@
-"""Regression tests that pin the library's behaviour for the instrument this service certified.
+"""Regression tests that pin the library's behaviour for the instrument this service pins.
 
 If any of these fail after an upgrade of stalkrisk, do not edit the expected values to make
-them pass: read the changelog, re-certify the new instrument, and only then update
-``CERTIFIED_INSTRUMENT`` and these tables together (see the README).
+them pass: read the changelog, review the new instrument as your organisation's own approval
+process requires, and only then re-pin: update ``PINNED_INSTRUMENT`` and these tables together
+(see the README).
 
 The cases are stalkrisk's bundled fictional examples; the expected bands, totals and unknowns
 are the table in the repository's ``examples/README.md``, as measured with ``stalkrisk-screen``
-2.0.0. They were re-certified from 1.0.0 in one change; the README says which moved and why.
+2.0.0. They were re-pinned from 1.0.0 after review, in one change; the README says which moved
+and why.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import datetime as dt
 import pytest
 from courtapp.adapter import import_referral
 from courtapp.hearing import Hearing
-from courtapp.service import CERTIFIED_INSTRUMENT, Screening, screen
+from courtapp.service import PINNED_INSTRUMENT, Screening, screen
 
 import stalkrisk
 
@@ -34,11 +36,11 @@ def screening_of(example_id: str) -> Screening:
     return screen(file)
 
 
-def test_the_installed_instrument_is_the_certified_one() -> None:
+def test_the_installed_instrument_is_the_pinned_one() -> None:
     # The first test to fail loudly when a stalkrisk upgrade changes the instrument in any way.
-    instrument = stalkrisk.load_instrument(CERTIFIED_INSTRUMENT.id)
-    assert instrument.version == CERTIFIED_INSTRUMENT.version
-    assert instrument.sha256 == CERTIFIED_INSTRUMENT.sha256
+    instrument = stalkrisk.load_instrument(PINNED_INSTRUMENT.id)
+    assert instrument.version == PINNED_INSTRUMENT.version
+    assert instrument.sha256 == PINNED_INSTRUMENT.sha256
     assert instrument.validation.status == "illustrative"
     assert [s.id for s in instrument.scales] == ["persistence", "recurrence", "serious_harm"]
 

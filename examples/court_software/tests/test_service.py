@@ -18,8 +18,8 @@ from courtapp.hearing import (
     Relation,
 )
 from courtapp.service import (
-    CERTIFIED_INSTRUMENT,
     FACTOR_QUESTIONS,
+    PINNED_INSTRUMENT,
     InstrumentPin,
     ScreeningError,
     check_record,
@@ -44,8 +44,8 @@ def example_file(example_id: str = "EX-07", **changes: object) -> HearingFile:
     return dataclasses.replace(file, **changes)  # type: ignore[arg-type]
 
 
-def test_every_factor_of_the_certified_instrument_has_its_questions() -> None:
-    instrument = stalkrisk.load_instrument(CERTIFIED_INSTRUMENT.id)
+def test_every_factor_of_the_pinned_instrument_has_its_questions() -> None:
+    instrument = stalkrisk.load_instrument(PINNED_INSTRUMENT.id)
     assert set(FACTOR_QUESTIONS) == set(instrument.factors)
     for fields in FACTOR_QUESTIONS.values():
         assert fields
@@ -62,7 +62,7 @@ def test_the_screening_carries_the_notice_and_the_validation_status() -> None:
     assert result.validation_status == "illustrative"
     assert "not validated on outcomes" in result.validation_statement
     assert result.instrument == "stalkrisk-screen 2.0.0"
-    assert result.instrument_sha256 == CERTIFIED_INSTRUMENT.sha256
+    assert result.instrument_sha256 == PINNED_INSTRUMENT.sha256
     assert result.test_record  # the example is fictional, and says so
 
 
@@ -96,7 +96,7 @@ def test_a_red_flag_not_recorded_is_shown_as_not_recorded() -> None:
     harm = result.scale("serious_harm")
     assert harm.red_flags_not_recorded == ("Strangulation",)
     assert harm.red_flags_fired == ()
-    # The certified screen does not total the violence scale while a red flag is unknown: the
+    # The pinned screen does not total the violence scale while a red flag is unknown: the
     # items alone (4, Fewer factors) would read as reassurance. It names the question instead.
     assert not harm.scored
     assert harm.band is None
@@ -144,9 +144,9 @@ def test_a_file_edited_after_screening_no_longer_matches_its_record() -> None:
     assert any("input hash differs" in d for d in differences)
 
 
-def test_a_record_made_before_the_re_certification_still_verifies() -> None:
-    # Records made while 1.0.0 was certified name that version. stalkrisk keeps it bundled, so
-    # check_record re-scores them with 1.0.0, never with the instrument certified now.
+def test_a_record_made_before_the_re_pinning_still_verifies() -> None:
+    # Records made while 1.0.0 was pinned name that version. stalkrisk keeps it bundled, so
+    # check_record re-scores them with 1.0.0, never with the instrument pinned now.
     file = example_file()
     case = to_case(file)
     old = stalkrisk.score(case, "stalkrisk-screen@1.0.0")
@@ -231,12 +231,12 @@ def test_an_answer_the_form_does_not_offer_is_refused() -> None:
     assert "Example" not in str(error)
 
 
-# --- the certified instrument ----------------------------------------------------------------
+# --- the pinned instrument -------------------------------------------------------------------
 
 
 def test_a_different_instrument_is_refused() -> None:
-    changed = dataclasses.replace(CERTIFIED_INSTRUMENT, sha256="0" * 64)
-    with pytest.raises(ScreeningError, match="not the version this service was certified with"):
+    changed = dataclasses.replace(PINNED_INSTRUMENT, sha256="0" * 64)
+    with pytest.raises(ScreeningError, match="not the version this service is pinned to"):
         screen(example_file(), pin=changed)
 
 

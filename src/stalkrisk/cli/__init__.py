@@ -19,8 +19,9 @@ The package is split by command group, each module imported only when its comman
 - ``_common``: reading case files (through :mod:`stalkrisk._internal.intake`), writing
   outputs whole, signing keys;
 - ``_cases`` (``demo``, ``score``, ``validate``, ``report``), ``_audit`` (``verify``,
-  ``keys``), ``_batch`` (``batch``), ``_models`` (``fit``, ``evaluate``, ``score --model``)
-  and ``_reference`` (``schema``, ``factors``, ``instruments``).
+  ``keys``), ``_compare`` (``compare``; its reader of a case or a record serves ``report
+  --earlier`` too), ``_batch`` (``batch``), ``_models`` (``fit``, ``evaluate``, ``score
+  --model``) and ``_reference`` (``schema``, ``factors``, ``instruments``).
 """
 
 from stalkrisk._internal.public import export

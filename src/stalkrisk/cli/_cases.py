@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -20,15 +20,18 @@ from stalkrisk.cli._common import (
     load_cases,
     model_api,
     one_case,
+    read_text,
     signing_key,
     write_output,
     write_outputs,
     write_record,
 )
-from stalkrisk.errors import ModelFileError
+from stalkrisk.cli._compare import AssessmentSide, read_assessment
+from stalkrisk.errors import CaseFileError, ModelFileError, ReportIncompleteError
 from stalkrisk.examples import load_examples
 from stalkrisk.explain import render_text
 from stalkrisk.instruments import load_instrument
+from stalkrisk.judgement import Judgement
 from stalkrisk.schemas import Case, ItemAnswers
 from stalkrisk.scoring import WeightedScorer
 
@@ -181,13 +184,45 @@ def _model_result(args: argparse.Namespace, case: Case) -> Any:
         raise UsageError(f"{args.model}: {exc}") from None
 
 
+def _judgement(name: str | None, streams: Streams) -> Judgement | Literal[False] | None:
+    """Read a judgement file strictly; ``False`` after printing why it cannot be read."""
+    if name is None:
+        return None
+    try:
+        return Judgement.model_validate_json(read_text(name, streams.stdin))
+    except CaseFileError as exc:
+        print(f"error: {exc}", file=streams.err)
+    except ValidationError as exc:
+        for line in issue_lines(name, exc):
+            print(f"error: {line}", file=streams.err)
+    return False
+
+
+def _earlier(
+    name: str | None, scorer: WeightedScorer, streams: Streams
+) -> AssessmentSide | Literal[False] | None:
+    """Read the earlier assessment: an audit record (with its overrides) or a case to score."""
+    if name is None:
+        return None
+    side = read_assessment(name, streams, scorer)
+    return False if side is None else side
+
+
 def report(args: argparse.Namespace, streams: Streams) -> int:
     """Render a bail or pre-sentence report of one case (:mod:`stalkrisk.report`)."""
     from stalkrisk.report import render_report  # noqa: PLC0415 - only this command needs it
 
     check_outputs(
         [args.output, args.record],
-        [args.case, args.instrument, args.sign_key, args.model],
+        [
+            args.case,
+            args.instrument,
+            args.sign_key,
+            args.model,
+            args.judgement,
+            args.earlier,
+            args.earlier_judgement,
+        ],
         first_to_stdout=True,
     )
     key = signing_key(args)
@@ -200,6 +235,15 @@ def report(args: argparse.Namespace, streams: Streams) -> int:
     case = one_case(args.case, streams)
     if case is None:
         return EXIT_INVALID
+    judgement = _judgement(args.judgement, streams)
+    earlier_judgement = _judgement(args.earlier_judgement, streams)
+    if judgement is False or earlier_judgement is False:
+        return EXIT_INVALID
+    earlier = _earlier(args.earlier, scorer, streams)
+    if earlier is False:
+        return EXIT_INVALID
+    earlier_assessment = earlier.assessment if earlier else None
+    earlier_case = earlier.case if earlier else None
     model = _model_result(args, case)
     assessment = scorer.score(case)
     ogrs3 = WeightedScorer(load_instrument("ogrs3")).score(case) if args.ogrs3 else None
@@ -208,17 +252,28 @@ def report(args: argparse.Namespace, streams: Streams) -> int:
         record = AssessmentRecord.from_assessment(assessment, case)
         if key is not None:
             record = record.signed(key)
-    text = render_report(
-        assessment,
-        args.context,
-        _REPORT_FORMATS[args.format],  # type: ignore[arg-type]  # choices checked by argparse
-        case=case,
-        ogrs3=ogrs3,
-        record=record,
-        instrument=scorer.instrument,
-        charts=not args.no_charts,
-        model=model,
-    )
+    try:
+        text = render_report(
+            assessment,
+            args.context,
+            _REPORT_FORMATS[args.format],  # type: ignore[arg-type]  # choices checked by argparse
+            case=case,
+            ogrs3=ogrs3,
+            record=record,
+            instrument=scorer.instrument,
+            charts=not args.no_charts,
+            model=model,
+            judgement=judgement or None,
+            earlier=earlier_assessment,
+            earlier_case=earlier_case,
+            earlier_judgement=earlier_judgement or None,
+            complete=args.complete,
+        )
+    except ReportIncompleteError:
+        raise
+    except ValueError as exc:  # the judgement or the earlier assessment is of other data
+        print(f"error: {exc}", file=streams.err)
+        return EXIT_INVALID
     if args.output == "-":
         if record is not None:
             write_output(args.record, record.to_json())

@@ -20,7 +20,13 @@ from stalkrisk.cli._base import (
     UsageError,
 )
 from stalkrisk.cli._parser import build_parser
-from stalkrisk.errors import CaseFileError, InstrumentError, KeyFileError, ModelFileError
+from stalkrisk.errors import (
+    CaseFileError,
+    InstrumentError,
+    KeyFileError,
+    ModelFileError,
+    ReportIncompleteError,
+)
 
 __all__ = ["main"]
 
@@ -98,7 +104,13 @@ def _run(argv: Sequence[str] | None, streams: Streams) -> int:
     except UsageError as exc:
         print(f"stalkrisk: error: {exc}", file=streams.err)
         return EXIT_USAGE
-    except (InstrumentError, CaseFileError, ModelFileError, KeyFileError) as exc:
+    except (
+        InstrumentError,
+        CaseFileError,
+        ModelFileError,
+        KeyFileError,
+        ReportIncompleteError,
+    ) as exc:
         print(f"error: {exc}", file=streams.err)
         return EXIT_INVALID
     except BrokenPipeError:  # e.g. `stalkrisk factors | head`

@@ -152,7 +152,10 @@ def _add_case_commands(sub: Any) -> None:
         "--context",
         required=True,
         choices=("bail", "sentencing"),
-        help="bail: serious harm and imminence first; sentencing: a pre-sentence report",
+        help=(
+            "bail: under the Bail Act's grounds, with information relevant to conditions; "
+            "sentencing: a pre-sentence report"
+        ),
     )
     report.add_argument(
         "--format",
@@ -184,7 +187,54 @@ def _add_case_commands(sub: Any) -> None:
     report.add_argument(
         "--no-charts", action="store_true", help="leave the contribution charts out of HTML"
     )
+    report.add_argument(
+        "--judgement",
+        metavar="JUDGEMENT.json",
+        help="the practitioner's structured judgement of this case (stalkrisk schema judgement)",
+    )
+    report.add_argument(
+        "--earlier",
+        metavar="FILE",
+        help="an earlier assessment of the same case (an audit record, or a case file scored "
+        "with --instrument): the report shows what has changed since",
+    )
+    report.add_argument(
+        "--earlier-judgement",
+        metavar="JUDGEMENT.json",
+        help="the judgement made at the earlier assessment (with --earlier): changes are listed",
+    )
+    report.add_argument(
+        "--complete",
+        action="store_true",
+        help="mark the report complete; refused (exit 1) unless every multi-agency check is "
+        "recorded, even as not made",
+    )
     _add_signing_arguments(report)
+
+
+def _add_compare_command(sub: Any) -> None:
+    compare = _command(
+        sub,
+        "compare",
+        Handler("_compare", "compare"),
+        "say what changed between two assessments of one case (bands, items, red flags, facts)",
+    )
+    for name, when in (("before", "earlier"), ("after", "later")):
+        compare.add_argument(
+            name,
+            metavar=name.upper(),
+            help=f"the {when} assessment: a case file (scored with --instrument) or an audit "
+            "record (JSON; - reads standard input)",
+        )
+    compare.add_argument(
+        "--instrument", default=DEFAULT_INSTRUMENT, help=f"for case files: {_INSTRUMENT_HELP}"
+    )
+    compare.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default): one line per change; json: the changes",
+    )
 
 
 def _add_batch_command(sub: Any) -> None:
@@ -347,7 +397,10 @@ def _add_reference_commands(sub: Any) -> None:
         nargs="?",
         choices=SCHEMA_NAMES,
         default="case",
-        help="case (default), record (audit record) or instrument (instrument file)",
+        help=(
+            "case (default), record (audit record), instrument (instrument file) or judgement "
+            "(a practitioner's structured judgement)"
+        ),
     )
     factors = _command(
         sub,
@@ -408,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"stalkrisk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_case_commands(sub)
+    _add_compare_command(sub)
     _add_batch_command(sub)
     _add_audit_commands(sub)
     _add_model_commands(sub)

@@ -20,6 +20,7 @@ from stalkrisk.instruments import (
     instrument_json_schema,
     load_instrument,
 )
+from stalkrisk.judgement import judgement_json_schema
 from stalkrisk.schemas import case_json_schema
 
 __all__ = ["SCHEMAS", "factors", "instruments", "schema"]
@@ -28,6 +29,7 @@ __all__ = ["SCHEMAS", "factors", "instruments", "schema"]
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "case": case_json_schema,
     "instrument": instrument_json_schema,
+    "judgement": judgement_json_schema,
     "record": record_json_schema,
 }
 

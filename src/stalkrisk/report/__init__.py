@@ -3,10 +3,14 @@
 :func:`render_report` renders an :class:`~stalkrisk.Assessment` (with any professional
 override, and optionally a model's probability and an OGRS3 result) for one of two contexts:
 
-- ``"bail"``: serious harm and signs that harm may be imminent first; red flags; what is
-  unknown and what it could change; questions the court may want answered.
-- ``"sentencing"``: persistence and recurrence first; treatment need; management
-  considerations; then red flags, unknowns and open questions.
+- ``"bail"``: the grounds of the Bail Act 1976 (offending on bail, interference with
+  witnesses, injury to an associated person) and para 9; information relevant to conditions;
+  multi-agency status; the structured judgement; safety-planning prompts; red flags, unknowns
+  and the information not yet available.
+- ``"sentencing"``: what has changed since bail; persistence and recurrence; the facts
+  relevant to the sentencing guidelines; a risk of serious harm input block; treatment need;
+  requirements; ancillary orders; management; multi-agency status, the structured judgement
+  and safety-planning prompts; red flags, unknowns and open questions.
 
 Every report shows the case id (and a synthetic marker), the instrument's id, version, sha256
 and validation status, both the computed and the final band of every scale with any override's
@@ -28,6 +32,7 @@ from stalkrisk._internal.public import export
 from stalkrisk.assessment import Assessment
 from stalkrisk.audit import AssessmentRecord
 from stalkrisk.instruments import Instrument
+from stalkrisk.judgement import Judgement
 from stalkrisk.report._chart import PLOT_EXTRA, contribution_chart, contribution_svg
 from stalkrisk.report._content import CONTEXTS, Context, build_document
 from stalkrisk.report._document import Chart
@@ -79,6 +84,11 @@ def render_report(
     generated_at: dt.datetime | dt.date | None = None,
     instrument: Instrument | None = None,
     charts: bool = True,
+    judgement: Judgement | None = None,
+    earlier: Assessment | None = None,
+    earlier_case: Case | None = None,
+    earlier_judgement: Judgement | None = None,
+    complete: bool = False,
 ) -> str:
     """Render a report of ``assessment`` for a bail hearing or a pre-sentence report.
 
@@ -87,8 +97,11 @@ def render_report(
     assessment : Assessment
         The assessment, with any professional overrides (``Assessment.with_override``).
     context : {"bail", "sentencing"}
-        ``"bail"`` leads with serious harm and imminence; ``"sentencing"`` (a pre-sentence
-        report) with persistence and recurrence, treatment need and management.
+        ``"bail"`` follows the grounds of the Bail Act 1976 (offending on bail, interference
+        with witnesses, injury to an associated person, then para 9) and adds information
+        relevant to conditions; ``"sentencing"`` (a pre-sentence report) leads with
+        persistence and recurrence, the facts relevant to the sentencing guidelines, a risk of
+        serious harm input block, treatment need, requirements and ancillary orders.
     format : {"text", "markdown", "html"}
         Plain text (78 columns), Markdown, or a self-contained HTML page.
     case : Case, optional
@@ -109,6 +122,21 @@ def render_report(
         charts read its cut-points.
     charts : bool, default True
         Include a contribution chart per scale (drawn in HTML only).
+    judgement : Judgement, optional
+        The practitioner's structured professional judgement of this case, shown in its own
+        sections (it never changes a band). It must be of this case and, when ``case`` is
+        given and the judgement names a ``case_sha256``, of this version of it.
+    earlier : Assessment, optional
+        An earlier assessment of the same case (at bail): a pre-sentence report then shows
+        what has changed since (:func:`stalkrisk.compare`).
+    earlier_case : Case, optional
+        The case as it was at the earlier assessment, so that changed facts are listed too.
+    earlier_judgement : Judgement, optional
+        The judgement made at the earlier assessment, so that changed judgements are listed.
+    complete : bool, default False
+        Mark the report complete. Refused unless the case records every multi-agency check
+        (MARAC, MAPPA, an advocate, the police call-out and children's-services checks), even
+        as not made; without it the report says it is a draft and what is missing.
 
     Returns
     -------
@@ -118,8 +146,10 @@ def render_report(
     Raises
     ------
     ValueError
-        If ``context`` or ``format`` is unknown, or ``case``, ``ogrs3`` or ``record`` does
-        not belong to ``assessment``.
+        If ``context`` or ``format`` is unknown, or ``case``, ``ogrs3``, ``record``,
+        ``judgement`` or ``earlier`` does not belong to ``assessment``.
+    stalkrisk.ReportIncompleteError
+        If ``complete`` is true and a multi-agency check is not recorded.
 
     Examples
     --------
@@ -147,6 +177,11 @@ def render_report(
         record=record,
         generated_at=generated_at,
         charts=charts,
+        judgement=judgement,
+        earlier=earlier,
+        earlier_case=earlier_case,
+        earlier_judgement=earlier_judgement,
+        complete=complete,
     )
     if format == "text":
         return document_text(doc)

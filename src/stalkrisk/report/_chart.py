@@ -301,7 +301,7 @@ def contribution_chart(
     s = assessment.scale(scale_id)
     bands = _band_specs(assessment, scale_id, instrument)
     _matplotlib()
-    return _figure(s, bands)
+    return _figure(s, bands, assessment.instrument.validation_status)
 
 
 def _plain_text(figure: Figure) -> None:
@@ -313,7 +313,7 @@ def _plain_text(figure: Figure) -> None:
         text.set_usetex(False)
 
 
-def _figure(s: ScaleResult, bands: Sequence[Band | BandSpec]) -> Figure:
+def _figure(s: ScaleResult, bands: Sequence[Band | BandSpec], status: str) -> Figure:
     from matplotlib import style  # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
@@ -332,6 +332,10 @@ def _figure(s: ScaleResult, bands: Sequence[Band | BandSpec]) -> Figure:
         title = f"{s.title}: computed band {computed}"
         if s.override is not None:
             title += f", final band {final} (override)"
+        if status == "illustrative":
+            title += "\nIllustrative weights: not tested against outcomes"
+        elif status == "locally_fitted":
+            title += f"\nValidation status: {status.replace('_', ' ')}"
         figure.suptitle(title, fontsize=9.5, fontweight="bold")
         _plain_text(figure)
     return figure
@@ -385,7 +389,7 @@ def contribution_svg(
     buffer = io.StringIO()
     rc = {"svg.hashsalt": f"stalkrisk-{scale_id}", "svg.fonttype": "path", **_PLAIN_TEXT}
     try:
-        figure = _figure(s, bands)
+        figure = _figure(s, bands, assessment.instrument.validation_status)
         with mpl.rc_context(rc):
             figure.savefig(buffer, format="svg", metadata={"Date": None})
     except Exception as exc:  # any failure becomes one fixed message, free of case data

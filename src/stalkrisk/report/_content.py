@@ -8,6 +8,8 @@ them, what is unknown, and the questions that remain.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,7 +23,11 @@ from stalkrisk.assessment import (
     fmt_points,
 )
 from stalkrisk.audit import AssessmentRecord, input_sha256
+from stalkrisk.changes import compare
+from stalkrisk.errors import ReportIncompleteError
 from stalkrisk.features import FACTORS, FactorKind, FactorValue, evaluate_factors
+from stalkrisk.judgement import Judgement
+from stalkrisk.report._bail import antecedents_section, bail_ground_sections, conditions_section
 from stalkrisk.report._document import (
     Block,
     Bullets,
@@ -33,6 +39,19 @@ from stalkrisk.report._document import (
     Table,
 )
 from stalkrisk.report._model_result import ModelResult
+from stalkrisk.report._practice import (
+    completeness_gaps,
+    judgement_sections,
+    multi_agency_section,
+    safety_planning_section,
+    sources_section,
+)
+from stalkrisk.report._sentencing import (
+    ancillary_orders,
+    guideline_facts,
+    requirements_prompts,
+    rosh_input,
+)
 from stalkrisk.schemas import Case
 
 __all__ = ["CONTEXTS", "Context", "build_document"]
@@ -49,15 +68,20 @@ _TITLES: dict[Context, str] = {
 
 _PURPOSE: dict[Context, str] = {
     "bail": (
-        "It sets out the risk information available before the hearing: serious harm and "
-        "signs that harm may be imminent first, then red flags, what is not known, and "
-        "questions that remain open. The decision is the court's."
+        "It sets out the risk information available before the hearing, under the grounds "
+        "the Bail Act 1976 names (offending on bail, interference with witnesses, injury to "
+        "an associated person) and the considerations of Sch 1 Pt 1 para 9; then "
+        "information relevant to conditions, multi-agency status, the practitioner's "
+        "structured judgement, what is not known and the information not yet available. "
+        "It does not say whether any ground is made out. The decision is the court's."
     ),
     "sentencing": (
         "It sets out the risk information for the author of a pre-sentence report: "
-        "persistence and recurrence first, then treatment need and management "
-        "considerations, red flags, what is not known, and questions that remain open. "
-        "The decision is the court's."
+        "persistence and recurrence first, then the facts relevant to the sentencing "
+        "guidelines (listed, never classified), a risk of serious harm input block, treatment "
+        "need, requirements and ancillary orders as prompts, management, multi-agency status, "
+        "the practitioner's structured judgement, red flags, what is not known, and questions "
+        "that remain open. The decision is the court's."
     ),
 }
 
@@ -79,6 +103,21 @@ def _by_role(a: Assessment, *roles: ScaleRole) -> ScaleResult | None:
 
 
 _UNVALIDATED = ("illustrative", "locally_fitted")
+
+#: What a report for a court says of an instrument whose weights are illustrative, in place of
+#: advice to analysts (such as "calibrate locally") that a bench cannot act on.
+COURT_VALIDITY = (
+    "These bands have not been tested against outcomes: the weights are illustrative. A "
+    "higher band means that more of the listed factors are recorded as present; no rate of "
+    "reoffending or of harm attaches to any band."
+)
+
+
+def _validity(a: Assessment) -> str:
+    """Return the validation statement a court reads: plain words for illustrative weights."""
+    if a.instrument.validation_status == "illustrative":
+        return COURT_VALIDITY
+    return a.instrument.validation_statement
 
 
 # --- what the case records --------------------------------------------------------------------
@@ -170,7 +209,11 @@ def _total(s: ScaleResult) -> str:
     if s.kind == "logistic":
         banded = next((h for h in s.horizons if h.id == s.band_on), None)
         return f"{fmt_points(banded.percent)}% ({banded.label})" if banded else f"{s.total:.4f}"
-    return fmt_points(s.total) + (" (pro-rated)" if s.prorated else "")
+    if s.prorated:
+        # One decimal, cut (not rounded) so that the figure shown is never above a cut-point
+        # the exact total is below: more decimals would claim a precision the items lack.
+        return f"{math.floor(s.total * 10) / 10:.1f} (pro-rated)"
+    return fmt_points(s.total)
 
 
 def _possible(s: ScaleResult) -> str:
@@ -201,7 +244,8 @@ def _computed_sentence(s: ScaleResult) -> str:
             fired = ", ".join(f.label for f in s.fired_red_flags)
             text += (
                 f" The total alone is in the {s.score_band.label} band; the red flag "
-                f"({fired}) raises it to {s.band.label}, a minimum that no total can outvote."
+                f"({fired}) sets the band at {s.band.label} whatever the total, and calls for "
+                "a practitioner's review."
             )
         return text
     n_unknown, n_items = len(s.unknown_items), len(s.contributions)
@@ -249,6 +293,8 @@ def _about(
     a: Assessment,
     context: Context,
     generated_at: dt.datetime | dt.date | None,
+    complete: bool,
+    gaps: Sequence[str],
 ) -> Section:
     i = a.instrument
     pairs = [
@@ -258,11 +304,18 @@ def _about(
         ("Instrument", f"{i.title} {i.version} ({i.id})"),
         ("Instrument sha256", i.sha256),
         ("Validation status", i.validation_status),
-        ("Validation", i.validation_statement),
+        ("Validation", _validity(a)),
         ("Produced by", f"stalkrisk {a.library_version}"),
     ]
     if generated_at is not None:
         pairs.append(("Report prepared", generated_at.isoformat()))
+    if complete:
+        status = "complete: every multi-agency check is recorded"
+    elif gaps:
+        status = "draft: cannot be marked complete until recorded: " + "; ".join(gaps)
+    else:
+        status = "draft (not marked complete; every multi-agency check is recorded)"
+    pairs.append(("Report status", status))
     return Section(
         "About this report",
         (Para(_PURPOSE[context]), KeyValues(tuple(pairs))),
@@ -270,7 +323,7 @@ def _about(
     )
 
 
-def _summary(scales: Sequence[ScaleResult]) -> Section:
+def _summary(a: Assessment, scales: Sequence[ScaleResult]) -> Section:
     rows = tuple(
         (
             s.title,
@@ -296,8 +349,14 @@ def _summary(scales: Sequence[ScaleResult]) -> Section:
         rows,
         numeric=(3,),
     )
+    caveat = (
+        "Illustrative bands: not tested against outcomes. "
+        if a.instrument.validation_status == "illustrative"
+        else f"Validation status: {a.instrument.validation_status.replace('_', ' ')}. "
+    )
     note = Para(
-        "The computed band is what the instrument gives; the final band is the one in force "
+        caveat
+        + "The computed band is what the instrument gives; the final band is the one in force "
         'after any professional override. "Bands possible" is every band consistent with '
         "what is known: when it spans more than one band, the unknown items could change it."
     )
@@ -311,14 +370,18 @@ def _red_flags(scales: Sequence[ScaleResult]) -> Section:
         if not s.red_flags:
             continue
         any_flags = True
-        status = {"fired": "FIRED", "not_fired": "not present", "unknown": "not recorded"}
+        status = {
+            "fired": "recorded as present",
+            "not_fired": "recorded as absent",
+            "unknown": "not recorded",
+        }
         rows = tuple(
             (f.label, status[f.status], f"at least {f.minimum_band.label}")
             for f in sorted(
                 s.red_flags, key=lambda f: ("fired", "unknown", "not_fired").index(f.status)
             )
         )
-        emphasis = tuple(i for i, f in enumerate(rows) if f[1] != "not present")
+        emphasis = tuple(i for i, f in enumerate(rows) if f[1] != "recorded as absent")
         blocks.append(
             Table(
                 ("Red flag", "Status", "If present, the band is"),
@@ -332,7 +395,8 @@ def _red_flags(scales: Sequence[ScaleResult]) -> Section:
     else:
         blocks.append(
             Para(
-                "A red flag sets a minimum band that no total can outvote. A red flag that is "
+                "A red flag recorded as present sets the band it names whatever the total, and "
+                "calls for a practitioner's review of the risk. A red flag that is "
                 '"not recorded" could not be checked: it is not read as absent.'
             )
         )
@@ -480,7 +544,10 @@ def _scale_details(a: Assessment, scales: Sequence[ScaleResult], charts: bool) -
             )
             blocks.append(Para(f"{more} more would reach the {nxt.label} band."))
         if charts:
-            blocks.append(Chart(s.scale, f"Contributions to {s.title}, with the band cut-points"))
+            title = f"Contributions to {s.title}, with the band cut-points"
+            if a.instrument.validation_status == "illustrative":
+                title += " (illustrative weights, not tested against outcomes)"
+            blocks.append(Chart(s.scale, title))
         sections.append(Section(s.title, tuple(blocks), f"scale-{s.scale}", level=3))
     return sections
 
@@ -584,33 +651,6 @@ def _audit(a: Assessment, case: Case | None, record: AssessmentRecord | None) ->
 
 # --- indicators, considerations and questions -----------------------------------------------
 
-#: Signs that serious harm may be imminent, in the order a bail report lists them.
-_IMMINENCE: tuple[tuple[str, str], ...] = (
-    ("threats_to_kill_recent", "Threats to kill in this episode"),
-    ("countdown", "A countdown or deadline announcing harm"),
-    (
-        "procuring_violence",
-        "An attempt to pay or persuade someone else to harm the victim or people close to them",
-    ),
-    ("weapons", "A weapon used, threatened or within reach"),
-    ("strangulation", "Strangulation, in this episode or earlier in the relationship"),
-    ("violence_recent", "Violence against the victim in this episode"),
-    ("threats_of_violence_recent", "Threats of violence in this episode"),
-    ("threats_to_others", "Threats to third parties or children"),
-    ("escalating", "Escalation in frequency or severity"),
-    ("recent_separation", "Separation in the last 12 months"),
-    ("suicidality_recent", "Suicidal threats or attempts in the last 12 months"),
-    ("approach_or_following", "Following, loitering or turning up"),
-    ("surveillance_or_tracking", "Surveillance of the victim or a tracking device"),
-    ("protective_order_breaches", "Breaches of protective orders"),
-    ("bail_or_licence_breaches", "Breaches of bail or licence conditions"),
-    ("child_contact_dispute", "A dispute over child contact or residence"),
-    (
-        "unsafe_living_situation",
-        "The victim lives where the perpetrator knows or can easily reach them",
-    ),
-)
-
 #: Signs of persistence and recurrence, in the order a pre-sentence report lists them.
 _PERSISTENCE: tuple[tuple[str, str], ...] = (
     ("episode_duration_days", "Days since the current episode began"),
@@ -663,40 +703,6 @@ def _indicator_blocks(facts: _Facts, indicators: Iterable[tuple[str, str]]) -> l
     return blocks
 
 
-def _serious_harm(a: Assessment, facts: _Facts) -> Section:
-    blocks: list[Block] = []
-    harm = _by_role(a, ScaleRole.HARM)
-    if harm is not None:
-        blocks += _band_paras(harm)
-        fired = harm.fired_red_flags
-        if fired:
-            blocks.append(
-                Para(
-                    "Red flags fired: " + ", ".join(f.label for f in fired) + ".",
-                    style="warning",
-                )
-            )
-    else:
-        names = ", ".join(s.title for s in a.scales)
-        blocks.append(
-            Para(
-                f"The instrument {a.instrument.id} has no scale of serious harm (role "
-                f"harm; its scales: {names}); the indicators below come from the case.",
-                style="warning",
-            )
-        )
-    blocks.append(
-        Para(
-            "Signs that harm may be imminent. These are the indicators this report looks for; "
-            "their presence is information for the court, not a finding."
-        )
-    )
-    blocks += _indicator_blocks(facts, _IMMINENCE)
-    return Section(
-        "Serious harm and signs that harm may be imminent", tuple(blocks), "serious-harm"
-    )
-
-
 def _persistence(a: Assessment, facts: _Facts) -> Section:
     blocks: list[Block] = []
     for cont in (_by_role(a, ScaleRole.PERSISTENCE), _by_role(a, ScaleRole.RECURRENCE)):
@@ -712,10 +718,11 @@ def _persistence(a: Assessment, facts: _Facts) -> Section:
         )
     blocks.append(
         Para(
-            "About half of court-referred stalkers reoffend, most of them within a year "
-            "(Rosenfeld 2003, 148 cases); intrusion that lasts beyond two weeks was associated "
-            "with a more intrusive, threatening and damaging course (Purcell, Pathe and Mullen "
-            "2004)."
+            "Research context, not a rate for this person: in an Australian study of stalking "
+            "victims, conduct that lasted beyond two weeks was associated with a more "
+            "intrusive, threatening and damaging course (Purcell, Pathe and Mullen 2004). No "
+            "published rate of reoffending applies to a band of this screen.",
+            style="muted",
         )
     )
     blocks += _indicator_blocks(facts, _PERSISTENCE)
@@ -746,8 +753,8 @@ def _treatment(a: Assessment, facts: _Facts, case: Case | None) -> Section:
     if facts.state("domestic_abuse_history") == "present":
         items.append(
             "Domestic abuse in the relationship is recorded. A domestic-abuse programme "
-            "addresses that abuse; the probation study judged such programmes, on their own, "
-            "inappropriate for stalking."
+            "addresses that abuse, not necessarily the stalking; whether any programme is "
+            "suitable is the author's assessment."
         )
     treated = facts.state("stalking_specific_treatment")
     items.append(
@@ -773,9 +780,10 @@ def _treatment(a: Assessment, facts: _Facts, case: Case | None) -> Section:
         )
     if dd == "present":
         items.append(
-            "A delusional or psychotic disorder is recorded; delusional disorder was "
-            "associated with lower recidivism (Rosenfeld 2003), and psychiatric treatment may "
-            "be a consideration."
+            "A delusional or psychotic disorder is recorded. The research points both ways: "
+            "delusional disorder was associated with lower recidivism in one study (Rosenfeld "
+            "2003) and erotomanic delusions with recurrence in another (McEwan et al. 2017). "
+            "Psychiatric assessment and treatment may be a consideration."
         )
     if pd != "present" and dd != "present" and "unknown" in (pd, dd, None):
         items.append(
@@ -797,8 +805,9 @@ def _treatment(a: Assessment, facts: _Facts, case: Case | None) -> Section:
         Para(
             "Considerations, not conclusions. In the probation study of 80 stalking cases "
             "(Napo and Protection Against Stalking), fewer than 10% of those convicted received "
-            "any treatment, usually domestic-violence programmes, which the study judged "
-            "inappropriate for stalking; courts rarely asked for psychiatric assessments."
+            "any treatment, usually domestic-violence programmes rather than work on the "
+            "stalking, and courts rarely asked for psychiatric assessments. Whether an "
+            "intervention is suitable for this person is the author's assessment."
         ),
         Bullets(tuple(items)),
     ]
@@ -829,7 +838,7 @@ def _management(a: Assessment, facts: _Facts, case: Case | None) -> Section:
         ("victim_fear", "The victim's own view of the risk"),
         (
             "unsafe_living_situation",
-            "The victim lives where the perpetrator knows or can easily reach them",
+            "The victim lives where they are known to be, or can easily be reached",
         ),
         ("children_in_household", "Children live with the victim"),
         (
@@ -933,7 +942,7 @@ def _questions(a: Assessment, facts: _Facts, case: Case | None, context: Context
             "been received before?"
         )
     title = (
-        "Questions the court may want answered"
+        "Information not yet available (for police, CPS or probation to obtain)"
         if context == "bail"
         else "Questions still open for the pre-sentence report"
     )
@@ -941,6 +950,36 @@ def _questions(a: Assessment, facts: _Facts, case: Case | None, context: Context
 
 
 # --- the document -----------------------------------------------------------------------------
+
+
+def _changes_section(
+    earlier: Assessment,
+    a: Assessment,
+    cases: tuple[Case | None, Case | None],
+    judgements: tuple[Judgement | None, Judgement | None],
+) -> Section:
+    """Return "What has changed since bail": the library's comparison of the two assessments."""
+    changes = compare(
+        earlier,
+        a,
+        before_case=cases[0],
+        after_case=cases[1],
+        before_judgement=judgements[0],
+        after_judgement=judgements[1],
+    )
+    lines = [
+        re.sub(r"\bperpetrator\.", "person.", line)  # the schema's group name, not a label
+        for line in changes.lines()
+    ]
+    blocks: list[Block] = [
+        Para(
+            f"Between the assessment of {earlier.assessment_date.isoformat()} and this one of "
+            f"{a.assessment_date.isoformat()}. A band that now agrees with an earlier "
+            "professional override is not evidence that either was right."
+        ),
+        Bullets(tuple(lines), empty="Nothing recorded has changed."),
+    ]
+    return Section("What has changed since bail", tuple(blocks), "changes")
 
 
 def _shown_factors(a: Assessment) -> Section | None:
@@ -971,6 +1010,60 @@ def _shown_factors(a: Assessment) -> Section | None:
     return Section("Protective factors and context (not scored)", tuple(blocks), "shown")
 
 
+def _context_sections(
+    a: Assessment,
+    context: Context,
+    facts: _Facts,
+    scales: Sequence[ScaleResult],
+    *,
+    case: Case | None,
+    judgement: Judgement | None,
+    earlier: Assessment | None,
+    earlier_case: Case | None,
+    earlier_judgement: Judgement | None,
+) -> list[Section]:
+    """Return the sections of one context, between the bands at a glance and the details."""
+    sections: list[Section] = []
+    practice = [
+        multi_agency_section(case),
+        *judgement_sections(judgement),
+        safety_planning_section(case, judgement),
+    ]
+    if context == "bail":
+        sections += bail_ground_sections(a, case, facts.state, facts.describe)
+        sections.append(antecedents_section(case, facts.describe))
+        evidence = sources_section(case, context)
+        if evidence is not None:
+            sections.append(evidence)
+        sections += [
+            conditions_section(case),
+            *practice,
+            _red_flags(scales),
+            _unknowns(scales),
+            _questions(a, facts, case, context),
+        ]
+    else:
+        if earlier is not None:
+            sections.append(
+                _changes_section(earlier, a, (earlier_case, case), (earlier_judgement, judgement))
+            )
+        sections += [
+            _persistence(a, facts),
+            guideline_facts(a, case),
+            *([evidence] if (evidence := sources_section(case, context)) else []),
+            rosh_input(a, case, judgement),
+            _treatment(a, facts, case),
+            requirements_prompts(a, case),
+            ancillary_orders(a, case),
+            _management(a, facts, case),
+            *practice,
+            _red_flags(scales),
+            _unknowns(scales),
+            _questions(a, facts, case, context),
+        ]
+    return sections
+
+
 def build_document(
     assessment: Assessment,
     context: Context,
@@ -981,6 +1074,11 @@ def build_document(
     record: AssessmentRecord | None = None,
     generated_at: dt.datetime | dt.date | None = None,
     charts: bool = True,
+    judgement: Judgement | None = None,
+    earlier: Assessment | None = None,
+    earlier_case: Case | None = None,
+    earlier_judgement: Judgement | None = None,
+    complete: bool = False,
 ) -> Document:
     """Build the content of a report (see :func:`stalkrisk.report.render_report`)."""
     a = assessment
@@ -988,6 +1086,29 @@ def build_document(
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
     if case is not None and case.case_id != a.case_id:
         raise ValueError("the case is not the one assessed (case_id differs)")
+    if judgement is not None:
+        if judgement.case_id != a.case_id:
+            raise ValueError("the judgement is of another case (case_id differs)")
+        if (
+            case is not None
+            and judgement.case_sha256 is not None
+            and judgement.case_sha256 != input_sha256(case)
+        ):
+            raise ValueError(
+                "the judgement was made on other case data (its case_sha256 is not this "
+                "case's input hash): make a new version of the judgement on this case"
+            )
+    if earlier is not None and earlier.case_id != a.case_id:
+        raise ValueError("the earlier assessment is of another case (case_id differs)")
+    if earlier_judgement is not None and earlier is None:
+        raise ValueError("an earlier judgement needs the earlier assessment (earlier=)")
+    gaps = completeness_gaps(case)
+    if complete and gaps:
+        raise ReportIncompleteError(
+            "the report cannot be marked complete: not recorded: "
+            + "; ".join(gaps)
+            + " (record each, even as not made)"
+        )
     if ogrs3 is not None and ogrs3.case_id != a.case_id:
         raise ValueError("the OGRS3 assessment is of another case (case_id differs)")
     if record is not None:
@@ -1006,28 +1127,26 @@ def build_document(
         banner.append(
             Para(
                 f"Validation status: {a.instrument.validation_status.replace('_', ' ')}. "
-                f"{a.instrument.validation_statement}",
+                f"{_validity(a)}",
                 style="warning",
             )
         )
 
-    sections: list[Section] = [_about(a, context, generated_at), _summary(scales)]
-    if context == "bail":
-        sections += [
-            _serious_harm(a, facts),
-            _red_flags(scales),
-            _unknowns(scales),
-            _questions(a, facts, case, context),
-        ]
-    else:
-        sections += [
-            _persistence(a, facts),
-            _treatment(a, facts, case),
-            _management(a, facts, case),
-            _red_flags(scales),
-            _unknowns(scales),
-            _questions(a, facts, case, context),
-        ]
+    sections: list[Section] = [
+        _about(a, context, generated_at, complete, gaps),
+        _summary(a, scales),
+    ]
+    sections += _context_sections(
+        a,
+        context,
+        facts,
+        scales,
+        case=case,
+        judgement=judgement,
+        earlier=earlier,
+        earlier_case=earlier_case,
+        earlier_judgement=earlier_judgement,
+    )
     shown = _shown_factors(a)
     if shown is not None:
         sections.append(shown)

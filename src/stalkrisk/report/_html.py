@@ -79,6 +79,7 @@ footer { margin-top: 2rem; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
   tr, figure, .notice, .warning, dl { break-inside: avoid; page-break-inside: avoid; }
+  p:has(+ ul), p:has(+ dl), p:has(+ table) { break-after: avoid; page-break-after: avoid; }
   table { font-size: 9pt; }
   .notice, .warning, .override, th, tr.emphasis td, figure svg {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }

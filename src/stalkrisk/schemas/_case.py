@@ -8,16 +8,24 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Annotated, Any, Final, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from stalkrisk._internal.jsonschema import schema_document, schema_text
 
-from ._base import Date, DocumentModel, Flag, Loc, raise_problems
+from ._base import MAX_LIST, Date, DocumentModel, Flag, Loc, raise_problems
 from ._episode import StalkingEpisode
 from ._history import CriminalHistory
 from ._offence import CurrentOffence
 from ._perpetrator import Perpetrator
+from ._practice import MAY_BE_LATER, ConditionsInformation, FactPath, FactSource, MultiAgencyStatus
 from ._relationship import Relationship
 from ._victim import VictimSituation
 
@@ -56,13 +64,20 @@ _AGE_TOLERANCE_YEARS = 1.5
 
 
 def _may_hold_date(annotation: object) -> bool:
-    """Return whether a field of this type can hold a date, directly or anywhere inside."""
+    """Return whether a field of this type can hold a date, directly or anywhere inside.
+
+    A date marked :data:`~stalkrisk.schemas._practice.MAY_BE_LATER` (an order's expiry) is not
+    an event, so it may lie after the assessment date: it is not visited.
+    """
+    args = get_args(annotation)
+    if MAY_BE_LATER in args:
+        return False
     if isinstance(annotation, type):
         if issubclass(annotation, dt.date):
             return True
         if issubclass(annotation, BaseModel):
             return bool(_date_fields(annotation))
-    return any(_may_hold_date(arg) for arg in get_args(annotation))
+    return any(_may_hold_date(arg) for arg in args)
 
 
 @cache
@@ -98,7 +113,13 @@ def _latest_date(model: BaseModel) -> dt.date:
             value = values[name]
             if value is None:
                 continue
-            items = value if type(value) is list else (value,)
+            items = (
+                value
+                if type(value) is list
+                else value.values()
+                if type(value) is dict
+                else (value,)
+            )
             for item in items:
                 if isinstance(item, BaseModel):
                     stack.append(item)
@@ -115,6 +136,27 @@ def _iter_value(value: object, loc: Loc) -> Iterator[tuple[Loc, dt.date]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _iter_value(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _iter_value(item, (*loc, key))
+
+
+_STEP = re.compile(r"([a-z_]+)|\[([0-9]+)\]")
+
+
+def _resolves(model: BaseModel, path: str) -> bool:
+    """Return whether ``path`` (``a.b[0].c``) names a field, or a list entry, inside ``model``."""
+    node: object = model
+    for name, index in _STEP.findall(path):
+        if name:
+            if not isinstance(node, BaseModel) or name not in type(node).model_fields:
+                return False
+            node = getattr(node, name)
+        else:
+            if not isinstance(node, list) or int(index) >= len(node):
+                return False
+            node = node[int(index)]
+    return True
 
 
 def _dotted(loc: Loc) -> str:
@@ -176,10 +218,19 @@ class Case(DocumentModel):
     """The victim's situation (group E)."""
     current_offence: CurrentOffence = CurrentOffence()
     """The current offence, for instruments that need it (OGRS3)."""
+    multi_agency: MultiAgencyStatus = MultiAgencyStatus()
+    """MARAC, MAPPA, an advocate and the safeguarding checks (never scored)."""
+    conditions: ConditionsInformation = ConditionsInformation()
+    """Information relevant to conditions of bail and to orders (never scored)."""
+    sources: Annotated[dict[FactPath, FactSource], Field(max_length=MAX_LIST)] | None = None
+    """Where facts came from, by the fact's field path (``episode.threats.to_kill``,
+    ``history.convictions[0]``). Never scored; reports show it, and at bail a fact that no
+    court has found and nothing corroborates reads as alleged."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Case:
         problems: list[tuple[Loc, str, str]] = []
+        problems += self._source_paths()
         late = _latest_date(self) > self.assessment_date  # quick; locations only when needed
         for loc, when in _iter_dates(self) if late else ():
             if loc != ("assessment_date",) and when > self.assessment_date:
@@ -229,6 +280,28 @@ class Case(DocumentModel):
         problems += self._sanction_rules()
         raise_problems("Case", problems)
         return self
+
+    def _source_paths(self) -> list[tuple[Loc, str, str]]:
+        """Every key of ``sources`` names a fact of this case (never echoed: keys may be data)."""
+        problems: list[tuple[Loc, str, str]] = []
+        for i, path in enumerate(sorted(self.sources or ())):
+            if path in ("case_id", "assessment_date", "synthetic", "schema_version"):
+                reason = "names a field that is not a fact (case_id, dates of the assessment)"
+            elif path.startswith(("sources", "multi_agency", "conditions")):
+                reason = "names a field that is not a risk fact (sources, multi-agency, conditions)"
+            elif not _resolves(self, path):
+                reason = "names no field of this case (or a list entry it does not have)"
+            else:
+                continue
+            problems.append(
+                (
+                    ("sources",),
+                    "unknown_fact_path",
+                    f"sources: key {i + 1} (in sorted order) {reason}; keys are field paths "
+                    "such as episode.threats.to_kill or history.convictions[0]",
+                )
+            )
+        return problems
 
     def _sanction_rules(self) -> list[tuple[Loc, str, str]]:
         """Ages of the current offence and the first sanction agree with each other."""

@@ -191,6 +191,10 @@ class StalkingEpisode(CaseModel):
     """An attempt to pay or persuade someone else to harm the victim or people close to them."""
     escalation: Escalation = Escalation()
     """Escalation in frequency or severity."""
+    planning: Presence = Presence.UNKNOWN
+    """Evidence of planning: research into the victim's movements, a tracking device, a
+    false account or another person used to reach the victim (a factor the sentencing
+    guideline for stalking lists; no bundled instrument scores it)."""
 
     @model_validator(mode="after")
     def _within_episode(self) -> StalkingEpisode:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from ._base import MAX_LIST, Age, CaseModel, Count, Date, Loc, Presence, raise_problems
+from ._practice import LaterDate
 
 __all__ = [
     "Conviction",
@@ -16,6 +17,7 @@ __all__ = [
     "OffenceCategory",
     "OrderBreach",
     "OrderKind",
+    "OrderTerm",
     "PendingCharge",
     "ProtectiveOrder",
 ]
@@ -63,11 +65,41 @@ class OrderKind(StrEnum):
     """Court orders and conditions that protect a person or restrict the perpetrator."""
 
     RESTRAINING_ORDER = "restraining_order"
+    """A restraining order (Protection from Harassment Act 1997 s.5 on conviction, s.5A on
+    acquittal; Sentencing Act 2020 s.359-360)."""
     NON_MOLESTATION_ORDER = "non_molestation_order"
+    """A non-molestation order (Family Law Act 1996 s.42)."""
     STALKING_PROTECTION_ORDER = "stalking_protection_order"
+    """A Stalking Protection Order (Stalking Protection Act 2019)."""
+    INTERIM_STALKING_PROTECTION_ORDER = "interim_stalking_protection_order"
+    """An interim Stalking Protection Order (Stalking Protection Act 2019 s.5)."""
     DOMESTIC_ABUSE_PROTECTION_ORDER = "domestic_abuse_protection_order"
+    """A Domestic Abuse Protection Order (DAPO; Domestic Abuse Act 2021 s.27)."""
+    DOMESTIC_ABUSE_PROTECTION_NOTICE = "domestic_abuse_protection_notice"
+    """A Domestic Abuse Protection Notice (DAPN; Domestic Abuse Act 2021 s.22)."""
     BAIL_CONDITIONS = "bail_conditions"
     LICENCE_CONDITIONS = "licence_conditions"
+    OTHER = "other"
+
+
+class OrderTerm(StrEnum):
+    """A term of an order or of conditions."""
+
+    NO_CONTACT = "no_contact"
+    """No contact with the protected person, direct or indirect."""
+    NO_ONLINE_CONTACT = "no_online_contact"
+    """No contact or posting about the protected person online."""
+    EXCLUSION_ZONE = "exclusion_zone"
+    """Not to enter an area (around a home, a workplace, a school)."""
+    NOT_TO_ENTER_ADDRESS = "not_to_enter_address"
+    """Not to go to a named address."""
+    RESIDENCE = "residence"
+    """To live at an approved address."""
+    CURFEW = "curfew"
+    ELECTRONIC_MONITORING = "electronic_monitoring"
+    POSITIVE_REQUIREMENT = "positive_requirement"
+    """A positive requirement (a Stalking Protection Order may require, for example,
+    attendance at an assessment or a programme)."""
     OTHER = "other"
 
 
@@ -140,12 +172,17 @@ class ProtectiveOrder(CaseModel):
     """Whether the order protects the victim in the current case."""
     in_force: Presence = Presence.UNKNOWN
     """Whether the order is in force at the assessment date."""
+    expires_on: LaterDate | None = None
+    """When the order expires (it may lie after the assessment date); ``null`` for an order
+    without an end date, or when not known."""
+    terms: Annotated[list[OrderTerm], Field(max_length=20)] | None = None
+    """The order's terms; ``null`` when not known."""
     breaches: Annotated[list[OrderBreach], Field(max_length=MAX_LIST)] | None = None
     """Recorded breaches; ``[]`` means none, ``null`` (the default) means not known."""
 
     @model_validator(mode="after")
     def _breaches_after_order(self) -> ProtectiveOrder:
-        if self.made_on is None or not self.breaches:
+        if self.made_on is None:
             return self
         problems: list[tuple[Loc, str, str]] = [
             (
@@ -154,9 +191,17 @@ class ProtectiveOrder(CaseModel):
                 f"breaches[{i}].date is before made_on; an order cannot be breached before it "
                 "is made",
             )
-            for i, breach in enumerate(self.breaches)
+            for i, breach in enumerate(self.breaches or ())
             if breach.date is not None and breach.date < self.made_on
         ]
+        if self.expires_on is not None and self.expires_on < self.made_on:
+            problems.append(
+                (
+                    ("expires_on",),
+                    "date_order",
+                    "expires_on is before made_on; an order cannot expire before it is made",
+                )
+            )
         raise_problems("ProtectiveOrder", problems)
         return self
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from ._base import Age, CaseModel, Date, Loc, raise_problems
+from ._base import Age, CaseModel, Date, Loc, Presence, raise_problems
 from ._history import OffenceCategory
 
 __all__ = ["CurrentOffence", "HomeOfficeCode", "Ogrs3OffenceGroup"]
@@ -86,6 +86,11 @@ class CurrentOffence(CaseModel):
     """Date of conviction (or caution) for the current offence."""
     age_at_conviction: Age | None = None
     """The perpetrator's age, in completed years, at the current conviction."""
+    committed_on_bail: Presence = Presence.UNKNOWN
+    """The current offence was committed while on bail."""
+    committed_in_breach_of_order: Presence = Presence.UNKNOWN
+    """The current offence was committed in breach of a court order (record the order and
+    its breaches in ``history.protective_orders``)."""
     age_at_start_of_follow_up: Age | None = None
     """Age, in completed years, when follow-up starts: the sentence date for a community
     sentence, the release date after custody (it may lie after the assessment date)."""

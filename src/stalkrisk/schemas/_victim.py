@@ -52,3 +52,10 @@ class VictimSituation(CaseModel):
     """Living where the perpetrator knows or can easily reach them."""
     children_in_household: Presence = Presence.UNKNOWN
     """Children live with the victim."""
+    changed_lifestyle: Presence = Presence.UNKNOWN
+    """The victim has had to change their routine, work, studies or social life because of
+    the stalking."""
+    moved_home: Presence = Presence.UNKNOWN
+    """The victim has moved home, or been moved, because of the stalking."""
+    children_affected: Presence = Presence.UNKNOWN
+    """Children saw, heard or were otherwise affected by the conduct."""

@@ -22,11 +22,16 @@ from stalkrisk.assessment import Assessment
 from stalkrisk.instruments import DEFAULT_INSTRUMENT
 from stalkrisk.instruments._loader import InstrumentSource
 from stalkrisk.schemas import (
+    AdvocateKind,
+    AgencyCheck,
     Barriers,
     Behaviour,
     BehaviourKind,
     Case,
     Channel,
+    CheckResult,
+    CheckStatus,
+    ConditionsInformation,
     Conviction,
     CriminalHistory,
     CurrentOffence,
@@ -35,12 +40,16 @@ from stalkrisk.schemas import (
     Employment,
     Escalation,
     Frequency,
+    MappaStatus,
+    MaracStatus,
     MentalDisorder,
     Motivation,
+    MultiAgencyStatus,
     OffenceCategory,
     Ogrs3OffenceGroup,
     OrderBreach,
     OrderKind,
+    OrderTerm,
     PendingCharge,
     Perpetrator,
     Presence,
@@ -125,6 +134,9 @@ _CASE_PARTS: Final = (
     "relationship",
     "victim",
     "current_offence",
+    "multi_agency",
+    "conditions",
+    "sources",
 )
 
 
@@ -192,6 +204,38 @@ class _Style:
             sex=self.enum(Sex),
             fear=self.enum(VictimFear),
             barriers=self.builds(Barriers),
+        )
+        # Never scored: drawn so that software downstream sees every part of a case filled.
+        self.conditions = self.builds(
+            ConditionsInformation,
+            previous_bail_breaches=self.optional(st.integers(0, 5)),
+            electronic_monitoring_assessed=st.sampled_from(
+                ["suitable", "unsuitable", "not_assessed"]
+            ),
+            victim_view=st.none(),
+        )
+        known_checks = [
+            AgencyCheck(status=CheckStatus.NOT_MADE),
+            AgencyCheck(status=CheckStatus.MADE, result=CheckResult.NOTHING_FOUND),
+            AgencyCheck(status=CheckStatus.MADE, result=CheckResult.INFORMATION_FOUND),
+        ]
+        known_marac = [
+            MaracStatus(referred=_A, heard=_A),
+            MaracStatus(referred=_P, heard=_A),
+            MaracStatus(referred=_P, heard=_P),
+        ]
+        known_mappa = [MappaStatus(eligible=_A), MappaStatus(eligible=_P, category=1, level=1)]
+        unrecorded = (
+            [] if self.complete else [AgencyCheck(), AgencyCheck(status=CheckStatus.PENDING)]
+        )
+        self.multi_agency = st.builds(
+            MultiAgencyStatus,
+            marac=st.sampled_from(known_marac + ([] if self.complete else [MaracStatus()])),
+            mappa=st.sampled_from(known_mappa + ([] if self.complete else [MappaStatus()])),
+            advocate=self.enum(AdvocateKind),
+            police_callout_check=st.sampled_from(known_checks + unrecorded),
+            childrens_services_check=st.sampled_from(known_checks + unrecorded),
+            victim_contact_scheme=self.presence,
         )
 
     def __repr__(self) -> str:
@@ -395,7 +439,17 @@ def _draw_protective_order(
             OrderBreach(date=_maybe_day(draw, style, made_on or earliest, assessment_date))
             for _ in range(n)
         ]
-    given = {"kind": draw(st.sampled_from(OrderKind)), "made_on": made_on, "breaches": breaches}
+    expires_on = None
+    if made_on is not None and style.records(draw):
+        expires_on = made_on + dt.timedelta(days=draw(st.integers(1, 5 * 365)))
+    terms = draw(style.optional(st.lists(st.sampled_from(OrderTerm), unique=True, max_size=4)))
+    given = {
+        "kind": draw(st.sampled_from(OrderKind)),
+        "made_on": made_on,
+        "expires_on": expires_on,
+        "terms": terms,
+        "breaches": breaches,
+    }
     return ProtectiveOrder(**style.presences(draw, ProtectiveOrder, given))
 
 
@@ -427,16 +481,17 @@ def _draw_current_offence(
         low = at_conviction if at_conviction is not None else _MIN_AGE
         follow_up = draw(st.integers(low, min(low + 15, _MAX_AGE)))
     earliest = _years_before(assessment_date, _HISTORY_YEARS)
-    return CurrentOffence(
-        category=draw(st.sampled_from(OffenceCategory)) if style.records(draw) else None,
-        ogrs3_group=draw(st.sampled_from(Ogrs3OffenceGroup)) if style.records(draw) else None,
-        home_office_code=(
+    given = {
+        "category": draw(st.sampled_from(OffenceCategory)) if style.records(draw) else None,
+        "ogrs3_group": (draw(st.sampled_from(Ogrs3OffenceGroup)) if style.records(draw) else None),
+        "home_office_code": (
             draw(st.sampled_from(_HOME_OFFICE_CODES)) if style.records(draw) else None
         ),
-        conviction_date=_maybe_day(draw, style, earliest, assessment_date),
-        age_at_conviction=at_conviction,
-        age_at_start_of_follow_up=follow_up,
-    )
+        "conviction_date": _maybe_day(draw, style, earliest, assessment_date),
+        "age_at_conviction": at_conviction,
+        "age_at_start_of_follow_up": follow_up,
+    }
+    return CurrentOffence(**style.presences(draw, CurrentOffence, given))
 
 
 def _draw_history(
@@ -805,6 +860,9 @@ def _cases(
         ),
         "victim": part("victim", lambda: draw(style.victim)),
         "current_offence": offence,
+        "multi_agency": part("multi_agency", lambda: draw(style.multi_agency)),
+        "conditions": part("conditions", lambda: draw(style.conditions)),
+        "sources": part("sources", lambda: None),
     }
     if "schema_version" in overrides:
         fields["schema_version"] = draw(overrides["schema_version"])
