@@ -274,9 +274,8 @@ def _lifetime(t: Timed) -> Presence:
 
 def _count_presences(answers: Iterable[Presence]) -> FactorValue:
     answers = list(answers)
-    low = sum(a is Presence.PRESENT for a in answers)
-    high = sum(a is not Presence.ABSENT for a in answers)
-    return FactorValue(low, high)
+    low = answers.count(Presence.PRESENT)
+    return FactorValue(low, len(answers) - answers.count(Presence.ABSENT))
 
 
 def _unlisted(h: CriminalHistory) -> int | None:
@@ -289,8 +288,9 @@ def _unlisted(h: CriminalHistory) -> int | None:
 
 def _count_convictions(h: CriminalHistory, test: Callable[[Conviction], Presence]) -> FactorValue:
     """Count convictions passing ``test``; unlisted convictions widen the upper bound."""
-    low = sum(test(c) is Presence.PRESENT for c in h.convictions or [])
-    high = sum(test(c) is not Presence.ABSENT for c in h.convictions or [])
+    results = [test(c) for c in h.convictions or ()]  # one walk: each test runs once
+    low = results.count(Presence.PRESENT)
+    high = len(results) - results.count(Presence.ABSENT)
     extra = _unlisted(h)
     return FactorValue(low, None if extra is None else high + extra)
 

@@ -6,6 +6,11 @@ both become a value for every source the instrument reads, and everything after 
 shared. There is one engine (``stalkrisk._internal.vectorised``): a single case is scored as a
 batch of one, so :meth:`WeightedScorer.score` and :meth:`WeightedScorer.score_batch` cannot
 drift apart, and a scorer remembers each item's results across calls.
+
+A scorer compiles its instrument once, when it is made: the factors it reads, each scale's
+item tables, bands, cut-points and red flags. A single case then goes through the engine's
+rules with plain Python values rather than numpy arrays of one entry (the same code, see
+``_internal/vectorised.py``), so scoring one case costs little more than validating it.
 """
 
 from __future__ import annotations
@@ -82,9 +87,11 @@ class WeightedScorer:
     def __init__(self, instrument: InstrumentSource = DEFAULT_INSTRUMENT) -> None:
         self.instrument: Instrument = load_instrument(instrument)
         inst = self.instrument
-        self._items = {item.id: item for item in inst.items}
-        self._kinds = {item.id: inst.item_kind(item) for item in inst.items}
         self._ref = instrument_ref(inst)
+        # Compiled once, never per call: the factors the instrument reads, and (in the
+        # engine) its item tables, bands and red flags.
+        self._factors = inst.factors
+        self._answers_only = inst.answers_only
         # The one engine: single cases are scored as batches of one, and share its item tables.
         self._engine = VectorisedScorer(inst, self._ref)
 
@@ -105,10 +112,9 @@ class WeightedScorer:
             :meth:`score_answers`.
         """
         case = _as_case(case)
-        if self.instrument.answers_only:
+        if self._answers_only:
             raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
-        values = evaluate_factors(case, self.instrument.factors)
-        return self._engine.score([case], [values]).assessment(0)
+        return self._engine.score_one(case, evaluate_factors(case, self._factors))
 
     def score_batch(self, cases: Sequence[Case]) -> BatchScores:
         """Score many validated cases at once, with numpy: the same results as :meth:`score`.
@@ -138,9 +144,9 @@ class WeightedScorer:
         >>> scores.scale("persistence").band_ids()
         ['several', 'fewer', 'fewer', None, 'several']
         """
-        if self.instrument.answers_only:
+        if self._answers_only:
             raise InstrumentError(ANSWERS_ONLY.format(id=self.instrument.id))
-        factors = self.instrument.factors
+        factors = self._factors
         values = [evaluate_factors(case, factors) for case in cases]
         return self._engine.score(cases, values)
 
@@ -161,7 +167,7 @@ class WeightedScorer:
         if not isinstance(answers, ItemAnswers):
             answers = ItemAnswers.model_validate(answers)
         values = read_answers(self.instrument, answers)
-        return self._engine.score([answers], [values], "answers").assessment(0)
+        return self._engine.score_one(answers, values, "answers")
 
 
 @cache

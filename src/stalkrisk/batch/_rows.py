@@ -194,15 +194,20 @@ class BatchRow(_Frozen):
             "line": self.line,
             "case_id": self.case_id,
             "status": self.status.value,
-            "instrument": {
-                "id": self.instrument.id,
-                "version": self.instrument.version,
-                "sha256": self.instrument.sha256,
-                "validation_status": self.instrument.validation_status,
-            },
+            "instrument": instrument_dict(self.instrument),
             "scales": {s.scale: _scale_dict(s) for s in self.scales},
             "error": None if self.error is None else error_dict(self.error),
         }
+
+
+def instrument_dict(instrument: BatchInstrument) -> dict[str, Any]:
+    """Return the ``instrument`` of :meth:`BatchRow.to_dict`."""
+    return {
+        "id": instrument.id,
+        "version": instrument.version,
+        "sha256": instrument.sha256,
+        "validation_status": instrument.validation_status,
+    }
 
 
 def _scale_dict(s: ScaleRow) -> dict[str, Any]:
@@ -316,6 +321,9 @@ class Tally:
 
     def add(self, row: BatchRow) -> None:
         self.counts[row.status] += 1
+
+    def add_status(self, status: RowStatus) -> None:
+        self.counts[status] += 1
 
     def summary(self) -> BatchSummary:
         c = self.counts

@@ -7,17 +7,20 @@ import gc
 import io
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 
 from stalkrisk._internal import intake
 from stalkrisk._internal.validation import ENTRIES_COUNTED, few_entries
-from stalkrisk._internal.vectorised import ScaleScores
+from stalkrisk._internal.vectorised import BatchScores, ScaleScores
 from stalkrisk.assessment import ScaleStatus
+from stalkrisk.batch import _json as json_text
 from stalkrisk.batch._frame_readers import arrow_file_records, frame_records
 from stalkrisk.batch._limits import MAX_PROBLEMS, UNKNOWN_FORMAT
 from stalkrisk.batch._readers import (
@@ -35,9 +38,11 @@ from stalkrisk.batch._rows import (
     HorizonRow,
     Problem,
     RecordError,
+    RowStatus,
     ScaleRow,
     Tally,
     TopContribution,
+    instrument_dict,
 )
 from stalkrisk.errors import ANSWERS_ONLY, CaseFileError, InstrumentError
 from stalkrisk.instruments import DEFAULT_INSTRUMENT, ValidationStatus
@@ -48,6 +53,7 @@ from stalkrisk.scoring import WeightedScorer
 
 _METERED: Final = frozenset({"jsonl", "json", "csv"})  # read through the opened stream
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
 _SHORT_TEXT: Final = {ENTRIES_COUNTED: True}
 
 # --- scoring --------------------------------------------------------------------------------
@@ -148,10 +154,33 @@ class _InstrumentRows:
             horizons=tuple(tuple(h.id for h in s.horizons) for s in inst.scales),
         )
 
-    def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
-        scores = self.scorer.score_batch(cases)
+    def score(self, cases: list[Case], top: int) -> BatchScores:  # top: as _ModelRows
+        return self.scorer.score_batch(cases)
+
+    def scales(self, scores: BatchScores, top: int) -> list[tuple[ScaleRow, ...]]:
         per_scale = [_scale_rows(s, top) for s in scores.scales]
-        return list(zip(*per_scale, strict=True)) if per_scale else [() for _ in cases]
+        return list(zip(*per_scale, strict=True)) if per_scale else [() for _ in range(len(scores))]
+
+    def json_scales(self, scores: BatchScores, top: int) -> list[tuple[RowStatus, str]]:
+        """Return each case's status and the JSON text of its ``scales``, from the arrays.
+
+        The text is that of ``json.dumps(row.to_dict()["scales"], ...)`` for the row that
+        :meth:`scales` makes, without making it.
+        """
+        n = len(scores)
+        per_case: list[dict[str, Any]] = [{} for _ in range(n)]
+        unscorable = np.zeros(n, dtype=bool)
+        plain = np.ones(n, dtype=bool)  # orjson writes the case's scales as json does
+        for s in scores.scales:
+            unscorable |= ~s.scored
+            plain &= _scale_dicts(s, top, per_case)
+        return [
+            (
+                RowStatus.UNSCORABLE if bad else RowStatus.SCORED,
+                json_text.dumps_plain(scales) if fast else json_text.dumps(scales),
+            )
+            for scales, bad, fast in zip(per_case, unscorable.tolist(), plain.tolist(), strict=True)
+        ]
 
 
 def _construct(cls: type[_M], values: dict[str, Any]) -> _M:
@@ -216,6 +245,61 @@ def _scale_rows(s: ScaleScores, top: int) -> list[ScaleRow]:
     return out
 
 
+_SCORED: Final = ScaleStatus.SCORED.value
+_NOT_SCORED: Final = ScaleStatus.NOT_SCORED.value
+_QUOTED_STATUS: Final = {s: json_text.quote_text(s.value) for s in RowStatus}
+
+
+def _scale_dicts(s: ScaleScores, top: int, per_case: list[dict[str, Any]]) -> npt.NDArray[np.bool_]:
+    """Add one scale's part of each case's ``scales`` (:meth:`BatchRow.to_dict`) to ``per_case``.
+
+    Built from the engine's arrays, with no row models: the values of :func:`_scale_rows`, as
+    ``to_dict`` gives them. Returns, per case, whether orjson may write the part as the
+    standard library does (:mod:`stalkrisk.batch._json`).
+    """
+    ids = [b.id for b in s.bands]
+    items = s.scale.items
+    scale_id = s.scale.id
+    order = s.ranking[:, :top]
+    values = np.take_along_axis(s.points, order, axis=1)  # the top items' points, in order
+    counts = np.minimum(s.ranked, order.shape[1])
+    shown = np.arange(order.shape[1]) < counts[:, None]
+    plain: npt.NDArray[np.bool_] = np.all(json_text.safe_floats(values) | ~shown, axis=1)
+    plain &= json_text.safe_floats(s.total) | ~s.scored
+    logistic = s.scale.kind == "logistic"
+    if not json_text.plain_texts([scale_id, *ids, *items]):
+        plain[:] = False
+    for i, (scored, total, rank, floor, ranking, points, count) in enumerate(
+        zip(
+            s.scored.tolist(),
+            s.total.tolist(),
+            s.rank.tolist(),
+            s.floor_rank.tolist(),
+            order.tolist(),
+            values.tolist(),
+            counts.tolist(),
+            strict=True,
+        )
+    ):
+        part: dict[str, Any] = {
+            "status": _SCORED if scored else _NOT_SCORED,
+            "total": total if scored else None,
+            "band": None if rank < 0 else ids[rank],
+            "band_floor": None if floor < 0 else ids[floor],
+            "top": [[items[k], p] for k, p in zip(ranking[:count], points, strict=False)],
+        }
+        if logistic and (horizons := s.horizons[i]):
+            percents = {h.id: h.percent for h in horizons}
+            part["horizons"] = percents
+            if not (
+                json_text.plain_texts(percents)
+                and all(json_text.safe_float(p) for p in percents.values())
+            ):
+                plain[i] = False
+        per_case[i][scale_id] = part
+    return plain
+
+
 #: The one "scale" of a row scored by a model: ``total`` is the probability, ``band`` the
 #: model's band, and ``top`` the largest log-odds contributions (feature names).
 MODEL_SCALE: Final = "model"
@@ -243,9 +327,11 @@ class _ModelRows:
             validation_status=ValidationStatus.LOCALLY_FITTED.value,
         )
 
-    def scales(self, cases: list[Case], top: int) -> list[tuple[ScaleRow, ...]]:
+    def score(self, cases: list[Case], top: int) -> Any:
+        return self.model.predict(cases, top)
+
+    def scales(self, result: Any, top: int) -> list[tuple[ScaleRow, ...]]:
         # the arrays CaseModel.score reads, read the same way, without a ModelScore per case
-        result = self.model.predict(cases, top)
         bands = self.model.bands
         names = result.feature_names
         return [
@@ -275,6 +361,19 @@ class _ModelRows:
                 strict=True,
             )
         ]
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """A chunk of records, validated, its valid cases scored: its rows are made on demand."""
+
+    rows: list[BatchRow | None] = field(default_factory=list)
+    """Per record, its error row; ``None`` for a valid case (made from the scores)."""
+    cases: list[Case] = field(default_factory=list)
+    where: list[tuple[int, int, int | None]] = field(default_factory=list)
+    """Per case: (position in the chunk, record, line)."""
+    scores: Any = None
+    """What the scorer's ``score`` returned for :attr:`cases`."""
 
 
 class BatchRun(Iterator[BatchRow]):
@@ -307,7 +406,9 @@ class BatchRun(Iterator[BatchRow]):
         self._meter = meter or _Meter()
         self._pause_gc = pause_gc
         self._tally = Tally()
-        self._rows = self._generate()
+        self._instrument_json: str | None = None
+        self._chunks = self._record_chunks()
+        self._pending: Iterator[BatchRow] = iter(())  # the rows of the chunk being read
 
     @property
     def fraction_read(self) -> float | None:
@@ -324,13 +425,18 @@ class BatchRun(Iterator[BatchRow]):
         return self._tally.summary()
 
     def __next__(self) -> BatchRow:
-        row = next(self._rows)
+        row = next(self._pending, None)
+        if row is None:
+            done, records = next(self._chunks)  # StopIteration: the last row has been read
+            self._pending = iter(self._made(self._chunk_rows, done, records))
+            row = next(self._pending)  # a chunk has a row for each of its records
         self._tally.add(row)
         return row
 
     def close(self) -> None:
         """Stop reading and close the input file."""
-        self._rows.close()
+        self._pending = iter(())
+        self._chunks.close()
         self._stack.close()
 
     def __enter__(self) -> BatchRun:
@@ -339,34 +445,71 @@ class BatchRun(Iterator[BatchRow]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _generate(self) -> Generator[BatchRow, None, None]:
+    def _json_lines(self) -> Iterator[tuple[str, RowStatus]]:
+        """Yield each remaining row's JSON Lines text (newline included) and status.
+
+        The text of ``json.dumps(row.to_dict(), ensure_ascii=False, allow_nan=False)`` for
+        the rows iteration would give, in order, counted in :attr:`summary` as they are; the
+        rows of scored cases are written straight from the engine's arrays, with no row
+        models (how :func:`~stalkrisk.batch.write_jsonl` reads a run).
+        """
+        for row in self._pending:  # rows of a chunk already made by iteration
+            self._tally.add(row)
+            yield json_text.dumps(row.to_dict()) + "\n", row.status
+        for done, records in self._chunks:
+            lines, statuses = self._made(self._chunk_lines, done, records)
+            for line, status in zip(lines, statuses, strict=True):
+                self._tally.add_status(status)
+                yield line, status
+
+    def _record_chunks(self) -> Generator[tuple[int, list[Raw]], None, None]:
+        """Yield the records a chunk at a time, with how many came before; close at the end."""
         done = 0
         with self._stack:
-            while chunk := list(islice(self._records, self._chunk_size)):
-                with _collector_paused(self._pause_gc):
-                    rows = self._chunk_rows(done, chunk)
-                yield from rows
-                done += len(chunk)
+            while records := list(islice(self._records, self._chunk_size)):
+                yield done, records
+                done += len(records)
                 if self._progress is not None:
                     self._progress(done)
 
-    def _chunk_rows(self, done: int, chunk: list[Raw]) -> list[BatchRow]:
+    def _made(self, make: Callable[[_Chunk], _T], done: int, records: list[Raw]) -> _T:
+        """Validate and score a chunk, and make its output with ``make``: rows, or JSON text.
+
+        All in one pause of the collector (when asked), and the chunk's cases are freed
+        before it runs again, so that it never walks them: only the output outlives the
+        pause. An error stops the run and closes the input, as the end of the input does.
+        """
+        try:
+            with _collector_paused(self._pause_gc):
+                return make(self._check_chunk(done, records))
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_chunk(self, done: int, records: list[Raw]) -> _Chunk:
         """Validate a chunk record by record, then score its valid cases together."""
-        rows: list[BatchRow | None] = []
-        cases: list[Case] = []
-        where: list[tuple[int, int, int | None]] = []  # (position, record, line)
-        for position, raw in enumerate(chunk):
+        chunk = _Chunk()
+        for position, raw in enumerate(records):
             record = done + position + 1
             checked = self._check(record, raw)
             if isinstance(checked, Case):
-                cases.append(checked)
-                where.append((position, record, raw.line))
-                rows.append(None)
+                chunk.cases.append(checked)
+                chunk.where.append((position, record, raw.line))
+                chunk.rows.append(None)
             else:
-                rows.append(checked)
-        if cases:
-            scored = self._scorer.scales(cases, self._top)
-            for (position, record, line), case, scales in zip(where, cases, scored, strict=True):
+                chunk.rows.append(checked)
+        if chunk.cases:
+            chunk.scores = self._scorer.score(chunk.cases, self._top)
+        return chunk
+
+    def _chunk_rows(self, chunk: _Chunk) -> list[BatchRow]:
+        """Return a chunk's rows: its error rows, and a row for each scored case."""
+        rows = chunk.rows
+        if chunk.cases:
+            scored = self._scorer.scales(chunk.scores, self._top)
+            for (position, record, line), case, scales in zip(
+                chunk.where, chunk.cases, scored, strict=True
+            ):
                 rows[position] = _construct(
                     BatchRow,
                     {
@@ -379,6 +522,44 @@ class BatchRun(Iterator[BatchRow]):
                     },
                 )
         return [row for row in rows if row is not None]
+
+    def _chunk_lines(self, chunk: _Chunk) -> tuple[list[str], list[RowStatus]]:
+        """Return a chunk's rows as JSON Lines texts, and their statuses.
+
+        Scored cases' rows are written straight from the arrays; the output is two lists and
+        texts, which the collector does not follow.
+        """
+        scorer = self._scorer
+        if not isinstance(scorer, _InstrumentRows):
+            rows = self._chunk_rows(chunk)
+            return [json_text.dumps(row.to_dict()) + "\n" for row in rows], [
+                row.status for row in rows
+            ]
+        lines: list[str] = []
+        statuses: list[RowStatus] = []
+        for row in chunk.rows:
+            lines.append("" if row is None else json_text.dumps(row.to_dict()) + "\n")
+            statuses.append(RowStatus.INVALID if row is None else row.status)
+        if chunk.cases:
+            instrument = self._instrument_json
+            if instrument is None:
+                instrument = self._instrument_json = json_text.dumps(
+                    instrument_dict(self.instrument)
+                )
+            quote = json_text.quote_text
+            quoted = _QUOTED_STATUS
+            scored = scorer.json_scales(chunk.scores, self._top)
+            for (position, record, line), case, (status, scales) in zip(
+                chunk.where, chunk.cases, scored, strict=True
+            ):
+                # the text json.dumps gives for the dict of BatchRow.to_dict, part by part
+                lines[position] = (
+                    f'{{"record": {record}, "line": {"null" if line is None else line}, '
+                    f'"case_id": {quote(case.case_id)}, "status": {quoted[status]}, '
+                    f'"instrument": {instrument}, "scales": {scales}, "error": null}}\n'
+                )
+                statuses[position] = status
+        return lines, statuses
 
     def _error_row(
         self, record: int, raw: Raw, kind: ErrorKind, problems: Sequence[Problem]
